@@ -1,0 +1,54 @@
+# Hearth: `make run` serves the demo clinic, `make test` runs every test. Both install what they need into .venv.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= hearth.settings
+
+.PHONY: run test bench lint format install install-dev clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Local development serves plain HTTP, so cookies cannot be marked Secure here; production keeps the default.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "Hearth is starting on http://localhost:$(PORT) — open the demo clinic at http://demo.localhost:$(PORT)/login/"
+	@echo "Press Ctrl+C to stop."
+	@HEARTH_SECURE_COOKIES=$${HEARTH_SECURE_COOKIES:-false} HEARTH_PUBLIC_PORT=$(PORT) $(BIN)/python -m hearth.serve --port $(PORT)
+
+test: install-dev
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=hearth.test_settings > /dev/null \
+		|| (echo "Model changes without a migration: run 'manage.py makemigrations'." && exit 1)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var/static var/test-artifacts

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.urls import reverse
+
+from accounts import policies
+
+
+def navigation(request) -> dict:
+    """Navigation entries the signed-in person's roles allow; each entry asks the owning app's policy."""
+    membership = getattr(request, "membership", None)
+    items = []
+    if membership is not None:
+        candidates = [
+            ("Home", "home", True),
+            ("Staff", "accounts:staff_list", policies.can_view_staff(membership)),
+            ("Clinic settings", "accounts:clinic_settings", policies.can_edit_clinic_settings(membership)),
+        ]
+        path = request.path
+        for label, name, allowed in candidates:
+            if allowed:
+                url = reverse(name)
+                current = path == url if url == "/" else path.startswith(url)
+                items.append({"label": label, "url": url, "current": current})
+    return {
+        "nav_items": items,
+        "organization": getattr(request, "organization", None),
+        "base_domain": settings.HEARTH_BASE_DOMAIN,
+    }

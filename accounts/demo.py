@@ -1,0 +1,67 @@
+"""Demo clinics and staff for `make run` and the test-suite: two clinics, one person per role in each."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import Membership, RoleAssignment, User
+from accounts.roles import Role
+from tenancy.context import tenant_context
+from tenancy.models import Organization
+
+DEMO_PASSWORD = "Hearth-demo-2026!"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    full_name: str
+    roles: tuple[str, ...]
+    title: str = ""
+
+
+DEMO_CLINICS = {
+    "demo": ("Riverside Counseling (demo)", "America/New_York"),
+    "lakeside": ("Lakeside Family Therapy (demo)", "America/Chicago"),
+}
+DEMO_STAFF = [
+    DemoPerson("admin", "Alex Admin", (Role.ADMINISTRATOR,), "Practice manager"),
+    DemoPerson("clinician", "Casey Clinician", (Role.CLINICIAN,), "Licensed clinical social worker"),
+    DemoPerson("supervisor", "Sam Supervisor", (Role.SUPERVISOR, Role.CLINICIAN), "Clinical director"),
+    DemoPerson("frontdesk", "Frankie Frontdesk", (Role.FRONT_DESK,), "Front desk"),
+    DemoPerson("billing", "Bailey Billing", (Role.BILLING,), "Billing coordinator"),
+    DemoPerson("champion", "Charlie Champion", (Role.SUPPORT_CHAMPION, Role.FRONT_DESK), "Office lead"),
+]
+
+
+def demo_email(slug: str, username: str) -> str:
+    return f"{username}@{slug}.example.org"
+
+
+@transaction.atomic
+def load_demo() -> list[Organization]:
+    """Create or refresh the demo clinics; safe to run any number of times."""
+    clinics = []
+    for slug, (name, time_zone) in DEMO_CLINICS.items():
+        organization, _ = Organization.objects.update_or_create(
+            slug=slug, defaults={"name": name, "time_zone": time_zone, "is_active": True}
+        )
+        with tenant_context(organization):
+            billing = None
+            for person in DEMO_STAFF:
+                user, created = User.objects.get_or_create(
+                    email=demo_email(slug, person.username), defaults={"full_name": person.full_name}
+                )
+                if created or not user.has_usable_password():
+                    user.set_password(DEMO_PASSWORD)
+                    user.save(update_fields=["password"])
+                membership, _ = Membership.objects.update_or_create(
+                    user=user, defaults={"username": person.username, "title": person.title, "is_active": True}
+                )
+                for role in person.roles:
+                    RoleAssignment.objects.get_or_create(membership=membership, role=role)
+                if Role.BILLING in person.roles:
+                    billing = membership
+            Organization.objects.filter(pk=organization.pk).update(billing_coordinator=billing)
+        clinics.append(organization)
+    return clinics

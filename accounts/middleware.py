@@ -1,0 +1,47 @@
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+
+from accounts.models import Membership
+from accounts.signals import SESSION_ORGANIZATION_KEY
+from audit.models import Outcome
+from audit.services import record
+
+
+class MembershipMiddleware:
+    """Attach ``request.membership`` (the signed-in person's staff record in this clinic, roles prefetched).
+
+    A session opened for another clinic, or for a membership since deactivated, is ended on the spot.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.membership = None
+        organization = getattr(request, "organization", None)
+        if organization is not None and request.user.is_authenticated:
+            if request.session.get(SESSION_ORGANIZATION_KEY) != organization.pk:
+                record(
+                    "auth.session_rejected",
+                    request=request,
+                    outcome=Outcome.DENIED,
+                    detail={"reason": "session belongs to another clinic"},
+                )
+                logout(request)
+            else:
+                membership = (
+                    Membership.objects.filter(user=request.user, is_active=True)
+                    .select_related("user")
+                    .prefetch_related("role_assignments")
+                    .first()
+                )
+                if membership is None:
+                    record(
+                        "auth.session_rejected",
+                        request=request,
+                        outcome=Outcome.DENIED,
+                        detail={"reason": "membership inactive"},
+                    )
+                    logout(request)
+                request.membership = membership
+        return self.get_response(request)

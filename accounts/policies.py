@@ -1,0 +1,29 @@
+"""Who may do what with staff records and clinic settings. Views and the API ask here, nowhere else."""
+
+from accounts.models import Membership
+from accounts.roles import Role
+
+
+def is_administrator(actor: Membership | None) -> bool:
+    return actor is not None and actor.is_active and actor.has_role(Role.ADMINISTRATOR)
+
+
+def can_view_staff(actor: Membership | None) -> bool:
+    return is_administrator(actor)
+
+
+def can_invite_staff(actor: Membership | None) -> bool:
+    return is_administrator(actor)
+
+
+def can_edit_staff(actor: Membership | None, target: Membership) -> bool:
+    return is_administrator(actor) and actor.organization_id == target.organization_id
+
+
+def can_deactivate_staff(actor: Membership | None, target: Membership) -> bool:
+    """Administrators may deactivate anyone but themselves (so a clinic cannot lock itself out by accident)."""
+    return can_edit_staff(actor, target) and actor.pk != target.pk
+
+
+def can_edit_clinic_settings(actor: Membership | None) -> bool:
+    return is_administrator(actor)

@@ -1,0 +1,176 @@
+"""Staff changes. Each runs in one transaction, writes its audit event, and queues its side effects on commit."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Membership, RoleAssignment, User
+from accounts.roles import Role
+from accounts.tasks import send_invitation
+from audit.services import record
+from hearth.errors import ConflictError
+from tenancy.models import Organization
+
+
+def _other_active_administrators(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(is_active=True, role_assignments__role=Role.ADMINISTRATOR)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def _guard_last_administrator(membership: Membership, message: str) -> None:
+    if membership.is_active and membership.has_role(Role.ADMINISTRATOR) and not _other_active_administrators(
+        membership
+    ):
+        raise ValidationError(message)
+
+
+def _set_roles(membership: Membership, roles: Iterable[str]) -> tuple[list[str], list[str]]:
+    wanted = set(roles)
+    current = set(membership.roles)
+    added, removed = sorted(wanted - current), sorted(current - wanted)
+    if removed:
+        RoleAssignment.objects.filter(membership=membership, role__in=removed).delete()
+    RoleAssignment.objects.bulk_create([RoleAssignment(membership=membership, role=role) for role in added])
+    membership._roles_cache = frozenset(wanted)
+    return added, removed
+
+
+def _bump_version(membership: Membership, expected_version: int, **fields) -> None:
+    """Apply ``fields`` only if nobody saved the membership since ``expected_version`` was read."""
+    updated = Membership.objects.filter(pk=membership.pk, version=expected_version).update(
+        version=F("version") + 1, **fields
+    )
+    if not updated:
+        raise ConflictError()
+    for name, value in fields.items():
+        setattr(membership, name, value)
+    membership.version = expected_version + 1
+
+
+@transaction.atomic
+def invite_staff(
+    *,
+    actor: Membership,
+    email: str,
+    full_name: str,
+    username: str,
+    roles: Iterable[str],
+    title: str = "",
+    request=None,
+) -> Membership:
+    """Add a person to the clinic and email them a link to set their password.
+
+    A person who already has a Hearth account (from another clinic) keeps their password and is told where to
+    sign in; the inviting clinic learns nothing about their other memberships.
+    """
+    roles = list(roles)
+    if not roles:
+        raise ValidationError("Choose at least one role.")
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
+    elif Membership.objects.filter(user=user).exists():
+        raise ValidationError("This person is already on the clinic's staff list.")
+    membership = Membership.objects.create(user=user, username=username.strip(), title=title.strip())
+    _set_roles(membership, roles)
+    record("staff.invited", request=request, actor=actor.user, target=membership, detail={"roles": sorted(roles)})
+    organization_id, membership_id = membership.organization_id, membership.pk
+    transaction.on_commit(lambda: send_invitation.enqueue(organization_id, membership_id))
+    return membership
+
+
+@transaction.atomic
+def update_staff(
+    membership: Membership,
+    *,
+    actor: Membership,
+    expected_version: int,
+    full_name: str,
+    username: str,
+    title: str,
+    roles: Iterable[str],
+    request=None,
+) -> Membership:
+    """Change a staff member's details and roles, refusing stale edits and the loss of the last administrator."""
+    roles = set(roles)
+    if not roles:
+        raise ValidationError("Choose at least one role.")
+    if Role.ADMINISTRATOR not in roles:
+        _guard_last_administrator(
+            membership, "This is the clinic's only active administrator; make someone else an administrator first."
+        )
+    changed = [
+        name
+        for name, new in (("username", username), ("title", title))
+        if getattr(membership, name) != new
+    ]
+    _bump_version(membership, expected_version, username=username.strip(), title=title.strip())
+    if membership.user.full_name != full_name.strip():
+        User.objects.filter(pk=membership.user_id).update(full_name=full_name.strip())
+        membership.user.full_name = full_name.strip()
+        changed.append("full_name")
+    added, removed = _set_roles(membership, roles)
+    record(
+        "staff.updated",
+        request=request,
+        actor=actor.user,
+        target=membership,
+        detail={"fields": changed, "roles_added": added, "roles_removed": removed},
+    )
+    return membership
+
+
+@transaction.atomic
+def deactivate_staff(membership: Membership, *, actor: Membership, expected_version: int, request=None) -> None:
+    """Stop a person working in this clinic. Their open sessions here end on their next request."""
+    if membership.pk == actor.pk:
+        raise ValidationError("You cannot deactivate yourself.")
+    if not membership.is_active:
+        raise ValidationError("This staff member is already inactive.")
+    _guard_last_administrator(membership, "This is the clinic's only active administrator.")
+    _bump_version(membership, expected_version, is_active=False, deactivated_at=timezone.now())
+    record("staff.deactivated", request=request, actor=actor.user, target=membership)
+
+
+@transaction.atomic
+def reactivate_staff(membership: Membership, *, actor: Membership, expected_version: int, request=None) -> None:
+    if membership.is_active:
+        raise ValidationError("This staff member is already active.")
+    _bump_version(membership, expected_version, is_active=True, deactivated_at=None)
+    record("staff.reactivated", request=request, actor=actor.user, target=membership)
+
+
+@transaction.atomic
+def accept_invitation(membership: Membership, *, password: str, request=None) -> None:
+    user = membership.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record("staff.invitation_accepted", request=request, actor=user, target=membership)
+
+
+@transaction.atomic
+def update_clinic_settings(
+    organization: Organization, *, actor: Membership, expected_version: int, changes: dict, request=None
+) -> Organization:
+    """Save an administrator's clinic settings, refusing a stale form."""
+    updated = Organization.objects.filter(pk=organization.pk, version=expected_version).update(
+        version=F("version") + 1, **changes
+    )
+    if not updated:
+        raise ConflictError()
+    organization.refresh_from_db()
+    record(
+        "clinic.settings_updated",
+        request=request,
+        actor=actor.user,
+        target=organization,
+        detail={"fields": sorted(changes)},
+    )
+    return organization

@@ -1,0 +1,32 @@
+"""Sign-in events become audit events; the session remembers which clinic it was opened for."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from audit.models import Outcome
+from audit.services import record
+
+SESSION_ORGANIZATION_KEY = "hearth_organization_id"
+
+
+@receiver(user_logged_in)
+def on_login(sender, request, user, **kwargs) -> None:
+    organization = getattr(request, "organization", None)
+    if organization is None:  # not a clinic sign-in (e.g. a test client's force_login)
+        return
+    request.session[SESSION_ORGANIZATION_KEY] = organization.pk
+    record("auth.login", request=request, actor=user)
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    if request is None or getattr(request, "organization", None) is None:
+        return
+    attempted = str(credentials.get("username", ""))[:100]
+    record("auth.login_failed", request=request, outcome=Outcome.FAILURE, detail={"username": attempted})
+
+
+@receiver(user_logged_out)
+def on_logout(sender, request, user, **kwargs) -> None:
+    if user is not None and getattr(request, "organization", None) is not None:
+        record("auth.logout", request=request, actor=user)

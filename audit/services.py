@@ -1,0 +1,95 @@
+"""The one API for writing the audit log: ``record(...)``."""
+
+import ipaddress
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from audit.chain import chain_key_for, compute_hash
+from audit.models import AuditChainHead, AuditEvent, Outcome
+from tenancy.context import current_organization
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The caller's address, trusting X-Forwarded-For only as far as the configured proxy hops."""
+    candidate = request.META.get("REMOTE_ADDR", "")
+    hops = settings.HEARTH_TRUSTED_PROXY_HOPS
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            candidate = forwarded[-hops]
+    try:
+        return ipaddress.ip_address(candidate).compressed
+    except ValueError:
+        return None
+
+
+def record(
+    action: str,
+    *,
+    request: HttpRequest | None = None,
+    actor=None,
+    organization=None,
+    target: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    client_id: int | None = None,
+    outcome: str = Outcome.SUCCESS,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to its clinic's chain, inside the caller's transaction when there is one.
+
+    ``detail`` must never hold PHI: ids and field names, not values. Who and where come from ``request`` when
+    given; the clinic defaults to the one in context.
+    """
+    ip_address = user_agent = None
+    if request is not None:
+        user = getattr(request, "user", None)
+        if actor is None and user is not None and user.is_authenticated:
+            actor = user
+        organization = organization or getattr(request, "organization", None)
+        ip_address = client_ip(request)
+        user_agent = request.META.get("HTTP_USER_AGENT", "")[:400]
+    organization = organization or current_organization()
+    if target is not None:
+        object_type = target._meta.label_lower
+        object_id = str(target.pk)
+    key = chain_key_for(organization.pk if organization else None)
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.get_or_create(chain_key=key, defaults={"organization": organization})
+        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
+        event = AuditEvent(
+            organization=organization,
+            chain_key=key,
+            sequence=head.sequence + 1,
+            occurred_at=timezone.now(),
+            actor=actor,
+            actor_label=actor.email if actor is not None else "",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            client_id=client_id,
+            outcome=outcome,
+            ip_address=ip_address,
+            user_agent=user_agent or "",
+            detail=detail or {},
+            prev_hash=head.last_hash,
+        )
+        event.hash = compute_hash(event, head.last_hash)
+        event.save()
+        AuditChainHead.objects.filter(pk=head.pk).update(sequence=event.sequence, last_hash=event.hash)
+    return event
+
+
+def record_denied(request: HttpRequest, permission: str, target: models.Model | None = None) -> AuditEvent:
+    """An out-of-role or cross-tenant attempt: always audited, whatever the response says."""
+    return record(
+        "access.denied",
+        request=request,
+        target=target,
+        outcome=Outcome.DENIED,
+        detail={"permission": permission, "path": request.path},
+    )

@@ -1,0 +1,179 @@
+"""Shared fixtures: two clinics with staff in every role, signed-in clients, and a headless Chromium."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from accounts.models import Membership, RoleAssignment, User
+from accounts.roles import Role
+from accounts.signals import SESSION_ORGANIZATION_KEY
+from tenancy.context import tenant_context
+from tenancy.models import Organization
+
+ARTIFACTS = Path(settings.BASE_DIR) / "var" / "test-artifacts"
+PASSWORD = "Correct-Horse-42!"
+CHROMIUM = "/usr/bin/chromium"
+
+
+def host_of(organization: Organization) -> str:
+    return f"{organization.slug}.{settings.HEARTH_BASE_DOMAIN}"
+
+
+@pytest.fixture
+def org(db) -> Organization:
+    return Organization.objects.create(name="Riverside Counseling", slug="riverside", time_zone="America/New_York")
+
+
+@pytest.fixture
+def other_org(db) -> Organization:
+    return Organization.objects.create(name="Lakeside Therapy", slug="lakeside", time_zone="America/Chicago")
+
+
+@pytest.fixture
+def make_member(db):
+    """Create a staff member of ``organization`` with ``roles``; email and username derive from ``username``."""
+
+    def make(organization: Organization, username: str, *roles: str, active: bool = True, name: str = "") -> Membership:
+        with tenant_context(organization):
+            email = f"{username}@{organization.slug}.test"
+            user = User.objects.create_user(email=email, password=PASSWORD, full_name=name or username.title())
+            membership = Membership.objects.create(user=user, username=username, is_active=active)
+            RoleAssignment.objects.bulk_create([RoleAssignment(membership=membership, role=r) for r in roles])
+            return membership
+
+    return make
+
+
+@pytest.fixture
+def admin(org, make_member) -> Membership:
+    return make_member(org, "alice", Role.ADMINISTRATOR, name="Alice Admin")
+
+
+@pytest.fixture
+def clinician(org, make_member) -> Membership:
+    return make_member(org, "carol", Role.CLINICIAN, name="Carol Clinician")
+
+
+@pytest.fixture
+def front_desk(org, make_member) -> Membership:
+    return make_member(org, "frank", Role.FRONT_DESK, name="Frank Frontdesk")
+
+
+@pytest.fixture
+def billing(org, make_member) -> Membership:
+    return make_member(org, "bill", Role.BILLING, name="Bill Billing")
+
+
+@pytest.fixture
+def supervisor(org, make_member) -> Membership:
+    return make_member(org, "sue", Role.SUPERVISOR, Role.CLINICIAN, name="Sue Supervisor")
+
+
+@pytest.fixture
+def champion(org, make_member) -> Membership:
+    return make_member(org, "chad", Role.SUPPORT_CHAMPION, name="Chad Champion")
+
+
+@pytest.fixture
+def outsider(other_org, make_member) -> Membership:
+    """An administrator of the *other* clinic: every view must refuse them."""
+    return make_member(other_org, "oscar", Role.ADMINISTRATOR, name="Oscar Outsider")
+
+
+@pytest.fixture
+def clinic_client():
+    """``clinic_client(org)`` is an anonymous client on the clinic's host; ``clinic_client(org, member)`` is
+    signed in as that staff member."""
+
+    def make(organization: Organization, member: Membership | None = None) -> Client:
+        client = Client(HTTP_HOST=host_of(organization))
+        if member is not None:
+            client.force_login(member.user)
+            session = client.session
+            session[SESSION_ORGANIZATION_KEY] = member.organization_id
+            session.save()
+        return client
+
+    return make
+
+
+@pytest.fixture
+def in_clinic(org):
+    """Run the test body acting for ``org`` (what the middleware does for a request)."""
+    with tenant_context(org):
+        yield org
+
+
+@pytest.fixture
+def pg_only(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-level security exists only on PostgreSQL; set DATABASE_URL=postgres://… to run")
+
+
+# --- Browser -----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium and chromium-driver (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; Django would otherwise refuse ORM calls from it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def clinic_url(live_server):
+    """``clinic_url(org, "/login/")`` → the live server's address for that clinic."""
+    port = live_server.url.rsplit(":", 1)[1]
+
+    def make(organization: Organization, path: str = "/") -> str:
+        return f"http://{host_of(organization)}:{port}{path}"
+
+    return make
+
+
+def save_artifact(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,37 @@
+"""`make run`: the background-task worker and the ASGI server together, stopped together."""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    env = dict(os.environ)
+    worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "hearth.asgi:application", "--host", args.host, "--port", str(args.port)],
+        env=env,
+    )
+    try:
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in (server, worker):
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in (server, worker):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,8 @@
+from django.urls import include, path
+
+from hearth import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("", include("accounts.urls")),
+]

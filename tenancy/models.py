@@ -1,0 +1,126 @@
+"""Clinics and the base class for every row a clinic owns."""
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from tenancy.context import NoTenantError, current_organization
+
+slug_validator = RegexValidator(
+    r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",
+    "Use 1–40 lower-case letters, digits or hyphens, not starting or ending with a hyphen.",
+)
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (use a name such as America/Chicago).")
+
+
+class Organization(models.Model):
+    """A clinic: the tenant. Its slug is the first label of its login address (``<slug>.<base domain>``)."""
+
+    name = models.CharField(max_length=200)
+    slug = models.CharField(max_length=40, unique=True, validators=[slug_validator])
+    time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+
+    # Settings an Administrator controls (Clinic settings screen).
+    billing_coordinator = models.ForeignKey(
+        "accounts.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Receives automatically routed work such as rejected claims; administrators do when empty.",
+    )
+    lockout_threshold = models.PositiveSmallIntegerField(
+        default=5, help_text="Failed sign-in attempts before an account is locked."
+    )
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        default=15, help_text="Minutes without activity before staff are signed out."
+    )
+    password_min_length = models.PositiveSmallIntegerField(default=12)
+    password_expiry_days = models.PositiveSmallIntegerField(
+        default=90, help_text="Days before a password must be changed; 0 turns expiry off."
+    )
+    mfa_required = models.BooleanField(default=False, help_text="Require two-step sign-in for all staff.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from django.conf import settings
+
+        if self.slug in settings.HEARTH_RESERVED_SLUGS:
+            raise ValidationError({"slug": f"“{self.slug}” is reserved; choose another address."})
+
+
+class TenantQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        for obj in objs:
+            obj.assign_tenant()
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
+    """Default manager of tenant rows: always filtered to the current clinic; with no clinic, it fails closed.
+
+    Outside a clinic context it returns no rows rather than raising, so that framework code that touches
+    default managers at import time (model forms, for one) keeps working without ever seeing tenant data.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        organization = current_organization()
+        queryset = super().get_queryset()
+        if organization is None:
+            return queryset.none()
+        return queryset.filter(organization_id=organization.pk)
+
+
+class TenantModel(models.Model):
+    """Base for every row a clinic owns.
+
+    Guarantees: ``objects`` only ever sees the current clinic's rows (none outside a clinic context); a save fills ``organization`` from the
+    current clinic and refuses to write a row into any other clinic. ``all_tenants`` is the explicit, unfiltered
+    escape hatch for system code (migrations, audits across clinics, the vendor console). On PostgreSQL the same
+    isolation is enforced again by row-level security (see tenancy/rls.py).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", editable=False)
+
+    objects = TenantManager()
+    all_tenants = models.Manager.from_queryset(TenantQuerySet)()
+
+    tenant_isolated = True
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_tenants"
+
+    def assign_tenant(self) -> None:
+        current = current_organization()
+        if self.organization_id is None:
+            if current is None:
+                raise NoTenantError(f"Cannot save {type(self).__name__} without a clinic.")
+            self.organization_id = current.pk
+        elif current is not None and self.organization_id != current.pk:
+            raise CrossTenantWriteError(
+                f"Refusing to save {type(self).__name__} of clinic {self.organization_id} "
+                f"while acting for clinic {current.pk}."
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        self.assign_tenant()
+        super().save(*args, **kwargs)
+
+
+class CrossTenantWriteError(PermissionError):
+    """Raised when code acting for one clinic tries to write a row that belongs to another."""

@@ -1,0 +1,102 @@
+"""PostgreSQL row-level security for tenant tables.
+
+Requests run as a restricted role (``HEARTH_DB_APP_ROLE``, ``SET ROLE`` per request) that is not the tables'
+owner, so the policies below apply to it: a row is visible or writable only when its ``organization_id`` equals
+the per-request setting ``app.current_organization``. When the setting is absent nothing is visible. The owner
+(migrations, management commands) bypasses row-level security and relies on the ORM's filtering.
+On other databases these functions do nothing.
+"""
+
+import logging
+
+from django.apps import apps
+from django.conf import settings
+from django.db import DatabaseError, connections, models
+
+logger = logging.getLogger(__name__)
+SETTING = "app.current_organization"
+POLICY = "hearth_tenant_isolation"
+
+
+def _is_postgres(using: str = "default") -> bool:
+    return connections[using].vendor == "postgresql"
+
+
+def activate(organization_id: int, using: str = "default") -> None:
+    if not _is_postgres(using):
+        return
+    role = settings.HEARTH_DB_APP_ROLE
+    with connections[using].cursor() as cursor:
+        if role:
+            cursor.execute(
+                "SELECT set_config(%s, %s, false), set_config('role', %s, false)",
+                [SETTING, str(organization_id), role],
+            )
+        else:
+            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, str(organization_id)])
+
+
+def deactivate(using: str = "default") -> None:
+    if not _is_postgres(using):
+        return
+    connection = connections[using]
+    if connection.connection is None:
+        return
+    try:
+        with connection.cursor() as cursor:
+            if settings.HEARTH_DB_APP_ROLE:
+                cursor.execute("SELECT set_config(%s, '', false), set_config('role', 'none', false)", [SETTING])
+            else:
+                cursor.execute("SELECT set_config(%s, '', false)", [SETTING])
+    except DatabaseError:
+        # The connection is unusable (e.g. an aborted transaction): never hand it on with a tenant still set.
+        logger.warning("Could not reset the tenant on a database connection; closing it.")
+        if not connection.in_atomic_block:
+            connection.close()
+
+
+def isolated_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if getattr(m, "tenant_isolated", False) and not m._meta.proxy]
+
+
+def append_only_models() -> list[type[models.Model]]:
+    return [m for m in apps.get_models() if getattr(m, "append_only", False)]
+
+
+def install(using: str = "default") -> None:
+    """Create the restricted role, grant it what the app needs, and (re)create a policy on every tenant table.
+
+    Idempotent; runs after every ``migrate``.
+    """
+    if not _is_postgres(using):
+        return
+    role = settings.HEARTH_DB_APP_ROLE
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if role:
+            cursor.execute(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s) THEN "
+                f"CREATE ROLE {quote(role)} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; "
+                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;",
+                [role],
+            )
+            cursor.execute(f"GRANT USAGE ON SCHEMA public TO {quote(role)}")
+            cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quote(role)}")
+            cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(role)}")
+            for model in append_only_models():
+                cursor.execute(f"REVOKE UPDATE, DELETE ON {quote(model._meta.db_table)} FROM {quote(role)}")
+        for model in isolated_models():
+            table = quote(model._meta.db_table)
+            cursor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+            cursor.execute(f"DROP POLICY IF EXISTS {POLICY} ON {table}")
+            cursor.execute(
+                f"CREATE POLICY {POLICY} ON {table} "
+                f"USING (organization_id = NULLIF(current_setting('{SETTING}', true), '')::bigint) "
+                f"WITH CHECK (organization_id = NULLIF(current_setting('{SETTING}', true), '')::bigint)"
+            )
+
+
+def install_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    if sender.name == "tenancy":  # once per migrate run, not once per app
+        install(using)
