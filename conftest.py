@@ -43,6 +43,7 @@ def make_member(db):
             user = User.objects.create_user(email=email, password=PASSWORD, full_name=name or username.title())
             membership = Membership.objects.create(user=user, username=username, is_active=active)
             RoleAssignment.objects.bulk_create([RoleAssignment(membership=membership, role=r) for r in roles])
+            membership._roles_cache = frozenset(roles)
             return membership
 
     return make

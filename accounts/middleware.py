@@ -40,7 +40,7 @@ class MembershipMiddleware:
                         "auth.session_rejected",
                         request=request,
                         outcome=Outcome.DENIED,
-                        detail={"reason": "membership inactive"},
+                        detail={"reason": "no active membership in this clinic"},
                     )
                     logout(request)
                 request.membership = membership
