@@ -24,8 +24,10 @@ def _other_active_administrators(membership: Membership) -> bool:
 
 
 def _guard_last_administrator(membership: Membership, message: str) -> None:
-    if membership.is_active and membership.has_role(Role.ADMINISTRATOR) and not _other_active_administrators(
-        membership
+    if (
+        membership.is_active
+        and membership.has_role(Role.ADMINISTRATOR)
+        and not _other_active_administrators(membership)
     ):
         raise ValidationError(message)
 
@@ -106,15 +108,12 @@ def update_staff(
         _guard_last_administrator(
             membership, "This is the clinic's only active administrator; make someone else an administrator first."
         )
-    changed = [
-        name
-        for name, new in (("username", username), ("title", title))
-        if getattr(membership, name) != new
-    ]
-    _bump_version(membership, expected_version, username=username.strip(), title=title.strip())
-    if membership.user.full_name != full_name.strip():
-        User.objects.filter(pk=membership.user_id).update(full_name=full_name.strip())
-        membership.user.full_name = full_name.strip()
+    username, title, full_name = username.strip(), title.strip(), full_name.strip()
+    changed = [name for name, new in (("username", username), ("title", title)) if getattr(membership, name) != new]
+    _bump_version(membership, expected_version, username=username, title=title)
+    if membership.user.full_name != full_name:
+        User.objects.filter(pk=membership.user_id).update(full_name=full_name)
+        membership.user.full_name = full_name
         changed.append("full_name")
     added, removed = _set_roles(membership, roles)
     record(

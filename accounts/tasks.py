@@ -25,8 +25,12 @@ def send_invitation(organization_id: int, membership_id: int) -> None:
             uid = urlsafe_base64_encode(force_bytes(membership.pk))
             token = invitation_tokens.make_token(user)
             link = clinic_url(organization, reverse("accounts:accept_invitation", args=[uid, token]))
-        context = {"organization": organization, "membership": membership, "link": link,
-                   "has_password": user.has_usable_password()}
+        context = {
+            "organization": organization,
+            "membership": membership,
+            "link": link,
+            "has_password": user.has_usable_password(),
+        }
         send_mail(
             subject=f"You have been added to {organization.name} on Hearth",
             message=render_to_string("accounts/email/invitation.txt", context),

@@ -73,5 +73,6 @@ def verify(events: Iterable, heads: dict[str, int]) -> list[BrokenLink]:
             continue
         seen = last_seen.get(key, (0, GENESIS))[0]
         if seen != head_sequence:
-            problems[key] = BrokenLink(key, seen + 1, None, f"chain ends at {seen} but its head records {head_sequence}")
+            reason = f"chain ends at {seen} but its head records {head_sequence}"
+            problems[key] = BrokenLink(key, seen + 1, None, reason)
     return sorted(problems.values(), key=lambda p: p.chain_key)

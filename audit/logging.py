@@ -23,5 +23,5 @@ class SecurityAuditHandler(logging.Handler):
                 outcome=Outcome.DENIED,
                 detail={"path": request.path[:200], "status": getattr(record, "status_code", None)},
             )
-        except Exception:  # noqa: BLE001 — logging must not raise into the request
+        except Exception:  # logging must never raise into the request
             self.handleError(record)

@@ -13,8 +13,9 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
     env = dict(os.environ)
+    # Fixed argument lists built from our own interpreter path: no shell, no outside input.
     worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)
-    server = subprocess.Popen(
+    server = subprocess.Popen(  # noqa: S603
         [sys.executable, "-m", "uvicorn", "hearth.asgi:application", "--host", args.host, "--port", str(args.port)],
         env=env,
     )

@@ -88,10 +88,10 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):
 class TenantModel(models.Model):
     """Base for every row a clinic owns.
 
-    Guarantees: ``objects`` only ever sees the current clinic's rows (none outside a clinic context); a save fills ``organization`` from the
-    current clinic and refuses to write a row into any other clinic. ``all_tenants`` is the explicit, unfiltered
-    escape hatch for system code (migrations, audits across clinics, the vendor console). On PostgreSQL the same
-    isolation is enforced again by row-level security (see tenancy/rls.py).
+    Guarantees: ``objects`` only ever sees the current clinic's rows (none outside a clinic context); a save
+    fills ``organization`` from the current clinic and refuses to write a row into any other clinic.
+    ``all_tenants`` is the explicit, unfiltered escape hatch for system code (migrations, audits across clinics,
+    the vendor console). On PostgreSQL the same isolation is enforced again by row-level security (see rls.py).
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", editable=False)
@@ -105,6 +105,10 @@ class TenantModel(models.Model):
         abstract = True
         base_manager_name = "all_tenants"
 
+    def save(self, *args, **kwargs) -> None:
+        self.assign_tenant()
+        super().save(*args, **kwargs)
+
     def assign_tenant(self) -> None:
         current = current_organization()
         if self.organization_id is None:
@@ -116,10 +120,6 @@ class TenantModel(models.Model):
                 f"Refusing to save {type(self).__name__} of clinic {self.organization_id} "
                 f"while acting for clinic {current.pk}."
             )
-
-    def save(self, *args, **kwargs) -> None:
-        self.assign_tenant()
-        super().save(*args, **kwargs)
 
 
 class CrossTenantWriteError(PermissionError):

@@ -63,6 +63,16 @@ def append_only_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if getattr(m, "append_only", False)]
 
 
+def _create_role(cursor, role: str, quoted: str) -> None:
+    cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
+    if cursor.fetchone() is None:
+        # Another process (a parallel test run) may create it first: treat "already exists" as success.
+        cursor.execute(
+            f"DO $$ BEGIN CREATE ROLE {quoted} NOLOGIN NOSUPERUSER NOBYPASSRLS; "
+            "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;"
+        )
+
+
 def install(using: str = "default") -> None:
     """Create the restricted role, grant it what the app needs, and (re)create a policy on every tenant table.
 
@@ -75,12 +85,7 @@ def install(using: str = "default") -> None:
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if role:
-            cursor.execute(
-                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = %s) THEN "
-                f"CREATE ROLE {quote(role)} NOLOGIN NOSUPERUSER NOBYPASSRLS; END IF; "
-                "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$;",
-                [role],
-            )
+            _create_role(cursor, role, quote(role))
             cursor.execute(f"GRANT USAGE ON SCHEMA public TO {quote(role)}")
             cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quote(role)}")
             cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(role)}")

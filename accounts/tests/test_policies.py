@@ -7,8 +7,14 @@ from tenancy.context import tenant_context
 
 @pytest.fixture
 def everyone(org, admin, clinician, supervisor, front_desk, billing, champion):
-    return {"admin": admin, "clinician": clinician, "supervisor": supervisor, "front_desk": front_desk,
-            "billing": billing, "champion": champion}
+    return {
+        "admin": admin,
+        "clinician": clinician,
+        "supervisor": supervisor,
+        "front_desk": front_desk,
+        "billing": billing,
+        "champion": champion,
+    }
 
 
 @pytest.mark.parametrize(
