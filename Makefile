@@ -23,6 +23,8 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 # Local development serves plain HTTP, so cookies cannot be marked Secure here; production keeps the default.
+run: export HEARTH_PUBLIC_PORT = $(PORT)
+run: export HEARTH_SECURE_COOKIES ?= false
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -30,7 +32,7 @@ run: install
 	@echo ""
 	@echo "Hearth is starting on http://localhost:$(PORT) — open the demo clinic at http://demo.localhost:$(PORT)/login/"
 	@echo "Press Ctrl+C to stop."
-	@HEARTH_SECURE_COOKIES=$${HEARTH_SECURE_COOKIES:-false} HEARTH_PUBLIC_PORT=$(PORT) $(BIN)/python -m hearth.serve --port $(PORT)
+	@$(BIN)/python -m hearth.serve --port $(PORT)
 
 test: install-dev
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=hearth.test_settings > /dev/null \

@@ -16,7 +16,18 @@ def main() -> int:
     # Fixed argument lists built from our own interpreter path: no shell, no outside input.
     worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)
     server = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "uvicorn", "hearth.asgi:application", "--host", args.host, "--port", str(args.port)],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "hearth.asgi:application",
+            "--host",
+            args.host,
+            "--port",
+            str(args.port),
+            "--lifespan",
+            "off",
+        ],
         env=env,
     )
     try:
