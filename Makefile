@@ -19,8 +19,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# axe-core, injected into pages by the accessibility tests.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev node_modules/.installed
 
 # Local development serves plain HTTP, so cookies cannot be marked Secure here; production keeps the default.
 run: export HEARTH_PUBLIC_PORT = $(PORT)
