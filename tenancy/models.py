@@ -65,6 +65,7 @@ class Organization(models.Model):
 
 class TenantQuerySet(models.QuerySet):
     def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)  # a generator would be used up by the check below
         for obj in objs:
             obj.assign_tenant()
         return super().bulk_create(objs, *args, **kwargs)

@@ -62,3 +62,10 @@ def test_nested_contexts_restore_the_outer_clinic(org, other_org):
             assert current_organization() == other_org
         assert current_organization() == org
     assert current_organization() is None
+
+
+def test_bulk_create_accepts_a_generator(org):
+    users = [User.objects.create_user(email=f"g{i}@x.test", full_name="G") for i in range(3)]
+    with tenant_context(org):
+        Membership.objects.bulk_create(Membership(user=u, username=f"g{i}") for i, u in enumerate(users))
+        assert Membership.objects.count() == 3
