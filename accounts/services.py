@@ -1,9 +1,10 @@
 """Staff changes. Each runs in one transaction, writes its audit event, and queues its side effects on commit."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -13,6 +14,18 @@ from accounts.tasks import send_invitation
 from audit.services import record
 from hearth.errors import ConflictError
 from tenancy.models import Organization
+
+
+@contextmanager
+def _username_must_be_free() -> Iterator[None]:
+    """Turn the database's uniqueness check into a form message; it wins races the form's own check loses."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        if "username" not in str(error).lower():
+            raise
+        raise ValidationError("Another staff member already uses this username.") from None
 
 
 def _other_active_administrators(membership: Membership) -> bool:
@@ -80,7 +93,8 @@ def invite_staff(
         user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
     elif Membership.objects.filter(user=user).exists():
         raise ValidationError("This person is already on the clinic's staff list.")
-    membership = Membership.objects.create(user=user, username=username.strip(), title=title.strip())
+    with _username_must_be_free():
+        membership = Membership.objects.create(user=user, username=username.strip(), title=title.strip())
     _set_roles(membership, roles)
     record("staff.invited", request=request, actor=actor.user, target=membership, detail={"roles": sorted(roles)})
     organization_id, membership_id = membership.organization_id, membership.pk
@@ -110,7 +124,8 @@ def update_staff(
         )
     username, title, full_name = username.strip(), title.strip(), full_name.strip()
     changed = [name for name, new in (("username", username), ("title", title)) if getattr(membership, name) != new]
-    _bump_version(membership, expected_version, username=username, title=title)
+    with _username_must_be_free():
+        _bump_version(membership, expected_version, username=username, title=title)
     if membership.user.full_name != full_name:
         User.objects.filter(pk=membership.user_id).update(full_name=full_name)
         membership.user.full_name = full_name

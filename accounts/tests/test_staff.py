@@ -305,3 +305,26 @@ def test_deactivating_with_a_stale_version_is_refused(org, admin, clinician, cli
     response = client.post(f"/staff/{clinician.pk}/deactivate/", {"version": clinician.version}, follow=True)
     assert "Someone else changed this record" in response.content.decode()
     assert _member(org, clinician.pk).is_active
+
+
+def test_a_username_taken_in_a_race_is_a_message_not_a_500(org, admin, clinician):
+    from django.core.exceptions import ValidationError
+
+    from accounts import services
+
+    with tenant_context(org):
+        with pytest.raises(ValidationError, match="already uses this username"):
+            services.invite_staff(
+                actor=admin, email="late@x.org", full_name="Late", username="CAROL", roles=[Role.CLINICIAN]
+            )
+        assert not User.objects.filter(email="late@x.org").exists()  # the whole invitation rolled back
+        with pytest.raises(ValidationError, match="already uses this username"):
+            services.update_staff(
+                admin,
+                actor=admin,
+                expected_version=admin.version,
+                full_name="Alice Admin",
+                username="carol",
+                title="",
+                roles=[Role.ADMINISTRATOR],
+            )
