@@ -21,27 +21,18 @@ class MembershipMiddleware:
         organization = getattr(request, "organization", None)
         if organization is not None and request.user.is_authenticated:
             if request.session.get(SESSION_ORGANIZATION_KEY) != organization.pk:
-                record(
-                    "auth.session_rejected",
-                    request=request,
-                    outcome=Outcome.DENIED,
-                    detail={"reason": "session belongs to another clinic"},
-                )
-                logout(request)
+                self._reject(request, "session belongs to another clinic")
             else:
-                membership = (
+                request.membership = (
                     Membership.objects.filter(user=request.user, is_active=True)
                     .select_related("user")
                     .prefetch_related("role_assignments")
                     .first()
                 )
-                if membership is None:
-                    record(
-                        "auth.session_rejected",
-                        request=request,
-                        outcome=Outcome.DENIED,
-                        detail={"reason": "no active membership in this clinic"},
-                    )
-                    logout(request)
-                request.membership = membership
+                if request.membership is None:
+                    self._reject(request, "no active membership in this clinic")
         return self.get_response(request)
+
+    def _reject(self, request: HttpRequest, reason: str) -> None:
+        record("auth.session_rejected", request=request, outcome=Outcome.DENIED, detail={"reason": reason})
+        logout(request)
