@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
@@ -21,6 +22,14 @@ CHROMIUM = "/usr/bin/chromium"
 
 def host_of(organization: Organization) -> str:
     return f"{organization.slug}.{settings.HEARTH_BASE_DOMAIN}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -90,6 +90,8 @@ class ClinicSettingsForm(forms.ModelForm):
             "lockout_threshold",
             "idle_timeout_minutes",
             "password_min_length",
+            "password_require_mixed",
+            "password_history_count",
             "password_expiry_days",
             "mfa_required",
         ]
@@ -112,6 +114,9 @@ class ClinicSettingsForm(forms.ModelForm):
     def clean_password_min_length(self) -> int:
         return _bounded(self.cleaned_data["password_min_length"], 12, 128, "characters")
 
+    def clean_password_history_count(self) -> int:
+        return _bounded(self.cleaned_data["password_history_count"], 0, 24, "passwords")
+
     def clean_password_expiry_days(self) -> int:
         value = self.cleaned_data["password_expiry_days"]
         return value if value == 0 else _bounded(value, 30, 730, "days (or 0 for no expiry)")
@@ -121,3 +126,20 @@ def _bounded(value: int, low: int, high: int, unit: str) -> int:
     if not low <= value <= high:
         raise forms.ValidationError(f"Enter between {low} and {high} {unit}.")
     return value
+
+
+class PasswordResetRequestForm(forms.Form):
+    identifier = forms.CharField(
+        label="Username or email",
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none", "autofocus": True}),
+    )
+
+
+class TemporaryPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="Temporary password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Give it to them in person or by phone; they must change it when they first sign in.",
+    )

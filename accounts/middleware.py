@@ -1,7 +1,9 @@
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from accounts.models import Membership
+from accounts.passwords import password_change_due
 from accounts.signals import SESSION_ORGANIZATION_KEY
 from audit.models import Outcome
 from audit.services import record
@@ -36,3 +38,22 @@ class MembershipMiddleware:
     def _reject(self, request: HttpRequest, reason: str) -> None:
         record("auth.session_rejected", request=request, outcome=Outcome.DENIED, detail={"reason": reason})
         logout(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """Before anything else, a person with a temporary or expired password must choose a new one."""
+
+    allowed_paths = ("/password/change/", "/logout/", "/static/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if (
+            membership is not None
+            and not request.path.startswith(self.allowed_paths)
+            and password_change_due(membership.user, request.organization)
+        ):
+            return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -34,6 +34,10 @@ class User(AbstractBaseUser):
     full_name = models.CharField(max_length=150)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+    must_change_password = models.BooleanField(
+        default=False, help_text="Set when an administrator issued a temporary password."
+    )
 
     objects = UserManager()
 
@@ -47,6 +51,11 @@ class User(AbstractBaseUser):
     def save(self, *args, **kwargs) -> None:
         self.email = self.email.strip().lower()
         super().save(*args, **kwargs)
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now() if raw_password is not None else None
+        self.must_change_password = False
 
 
 class Membership(TenantModel):
@@ -95,3 +104,39 @@ class RoleAssignment(TenantModel):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a person's recent passwords, so a clinic can refuse the reuse of the last few."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"password of {self.user_id} set {self.created_at:%Y-%m-%d}"
+
+
+class PasswordResetRequest(models.Model):
+    """A "forgot password" link. Only a hash of its token is stored; it works once, for a limited time, and
+    is cancelled by a newer request or a successful sign-in."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
+    organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"reset for {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def usable(self) -> bool:
+        return self.used_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
+
+

@@ -27,3 +27,8 @@ def can_deactivate_staff(actor: Membership | None, target: Membership) -> bool:
 
 def can_edit_clinic_settings(actor: Membership | None) -> bool:
     return is_administrator(actor)
+
+
+def can_set_temporary_password(actor: Membership | None, target: Membership) -> bool:
+    """Administrators issue temporary passwords to others; their own password they change themselves."""
+    return can_edit_staff(actor, target) and actor.pk != target.pk

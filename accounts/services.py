@@ -3,14 +3,19 @@
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import Membership, RoleAssignment, User
+from accounts import lockout
+from accounts.models import Membership, PasswordResetRequest, RoleAssignment, User
+from accounts.passwords import RESET_LIFETIME, hash_token, new_reset_token
 from accounts.roles import Role
-from accounts.tasks import send_invitation
+from accounts.tasks import send_invitation, send_password_changed_notice, send_password_reset
+from audit.models import Outcome
 from audit.services import record
 from hearth.errors import ConflictError
 from tenancy.models import Organization
@@ -188,3 +193,104 @@ def update_clinic_settings(
         detail={"fields": sorted(changes)},
     )
     return organization
+
+
+def _works_elsewhere(membership: Membership) -> bool:
+    return (
+        Membership.all_tenants.filter(user_id=membership.user_id, is_active=True)
+        .exclude(organization_id=membership.organization_id)
+        .exists()
+    )
+
+
+@transaction.atomic
+def set_temporary_password(membership: Membership, *, actor: Membership, password: str, request=None) -> None:
+    """Give a staff member a password to change at their next sign-in.
+
+    Refused for people who also work for another clinic: their password is theirs across clinics, and one
+    clinic's administrator must not be able to sign in as them elsewhere. They use "Forgot password" instead.
+    """
+    if _works_elsewhere(membership):
+        raise ValidationError(
+            "This person also uses Hearth at another clinic, so only they can change their password: "
+            "ask them to use “Forgot password” on the sign-in page."
+        )
+    user = membership.user
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record("staff.temporary_password_set", request=request, actor=actor.user, target=membership)
+
+
+@transaction.atomic
+def unlock_staff(membership: Membership, *, actor: Membership, request=None) -> None:
+    lockout.unlock(membership.organization, membership.username)
+    record("staff.unlocked", request=request, actor=actor.user, target=membership)
+
+
+def record_password_changed(user: User, *, request) -> None:
+    record("auth.password_changed", request=request, actor=user)
+    organization_id, user_id = request.organization.pk, user.pk
+    transaction.on_commit(lambda: send_password_changed_notice.enqueue(organization_id, user_id))
+
+
+@transaction.atomic
+def request_password_reset(organization: Organization, identifier: str, *, request=None) -> None:
+    """Email a reset link to the active staff member matching ``identifier``; silently nothing otherwise.
+
+    A newer request cancels older links. The caller shows the same page either way.
+    """
+    identifier = identifier.strip().lower()
+    lookup = {"user__email": identifier} if "@" in identifier else {"lower_username": identifier}
+    membership = (
+        Membership.objects.alias(lower_username=Lower("username"))
+        .filter(is_active=True, user__is_active=True, **lookup)
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        record("auth.password_reset_requested", request=request, outcome=Outcome.FAILURE, detail={"matched": False})
+        return
+    user = membership.user
+    now = timezone.now()
+    PasswordResetRequest.objects.filter(user=user, used_at=None, cancelled_at=None).update(cancelled_at=now)
+    token, token_hash = new_reset_token()
+    PasswordResetRequest.objects.create(
+        user=user, organization=organization, token_hash=token_hash, expires_at=now + RESET_LIFETIME
+    )
+    record("auth.password_reset_requested", request=request, actor=user, target=membership)
+    organization_id, user_id = organization.pk, user.pk
+    transaction.on_commit(lambda: send_password_reset.enqueue(organization_id, user_id, token))
+
+
+def find_password_reset(organization: Organization, token: str) -> PasswordResetRequest | None:
+    reset = (
+        PasswordResetRequest.objects.filter(organization=organization, token_hash=hash_token(token))
+        .select_related("user")
+        .first()
+    )
+    return reset if reset is not None and reset.usable else None
+
+
+@transaction.atomic
+def complete_password_reset(reset: PasswordResetRequest, *, password: str, request=None) -> None:
+    """Set the new password. Every other session of the person ends, because Django ties sessions to the
+    password hash; the person is told by email."""
+    locked = PasswordResetRequest.objects.select_for_update().get(pk=reset.pk)
+    if not locked.usable:
+        raise ValidationError("This reset link has already been used or has expired.")
+    user = reset.user
+    user.set_password(password)
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    now = timezone.now()
+    PasswordResetRequest.objects.filter(pk=reset.pk).update(used_at=now)
+    PasswordResetRequest.objects.filter(user=user, used_at=None, cancelled_at=None).update(cancelled_at=now)
+    record("auth.password_reset", request=request, actor=user)
+    organization_id, user_id = reset.organization_id, user.pk
+    transaction.on_commit(lambda: send_password_changed_notice.enqueue(organization_id, user_id))
+
+
+def cancel_password_resets(user: User) -> None:
+    """A successful sign-in shows the person knows their password: outstanding reset links stop working."""
+    PasswordResetRequest.objects.filter(user=user, used_at=None, cancelled_at=None).update(cancelled_at=timezone.now())

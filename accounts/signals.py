@@ -1,5 +1,6 @@
 """Sign-in events become audit events; the session remembers which clinic it was opened for."""
 
+from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -16,6 +17,9 @@ def on_login(sender, request, user, **kwargs) -> None:
         return
     request.session[SESSION_ORGANIZATION_KEY] = organization.pk
     record("auth.login", request=request, actor=user)
+    from accounts.services import cancel_password_resets
+
+    cancel_password_resets(user)
 
 
 @receiver(user_login_failed)
@@ -30,3 +34,11 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 def on_logout(sender, request, user, **kwargs) -> None:
     if user is not None and getattr(request, "organization", None) is not None:
         record("auth.logout", request=request, actor=user)
+
+
+@receiver(user_locked_out)
+def on_locked_out(sender, request, username, ip_address, **kwargs) -> None:
+    if request is None or getattr(request, "organization", None) is None:
+        return
+    attempted = str((kwargs.get("credentials") or {}).get("username") or request.POST.get("username", ""))[:100]
+    record("auth.locked_out", request=request, outcome=Outcome.DENIED, detail={"username": attempted})

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -11,15 +12,19 @@ from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_POST
 
-from accounts import policies, services
+from accounts import lockout, policies, services
 from accounts.forms import (
     ClinicAuthenticationForm,
     ClinicSettingsForm,
     EditStaffForm,
     InviteStaffForm,
+    PasswordResetRequestForm,
+    TemporaryPasswordForm,
     VersionForm,
 )
 from accounts.models import Membership
+from accounts.passwords import password_change_due
+from accounts.ratelimits import throttle_auth, throttle_auth_class
 from accounts.roles import Role
 from accounts.tokens import invitation_tokens
 from hearth.authz import get_for_clinic_or_404, require
@@ -28,10 +33,71 @@ from hearth.errors import ConflictError
 STAFF_PAGE_SIZE = 25
 
 
+@throttle_auth_class
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = ClinicAuthenticationForm
     redirect_authenticated_user = True
+
+
+@throttle_auth_class
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change one's own password; also where a temporary or expired password leads."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["forced"] = password_change_due(self.request.user, self.request.organization)
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.record_password_changed(self.request.user, request=self.request)
+        messages.success(self.request, "Your password has been changed.")
+        return response
+
+
+@throttle_auth
+def password_reset(request):
+    """Ask for a reset link by username or email. The answer never says whether the account exists."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_password_reset(request.organization, form.cleaned_data["identifier"], request=request)
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent(request):
+    return render(request, "accounts/password_reset_sent.html")
+
+
+RESET_SESSION_KEY = "hearth_password_reset_token"
+
+
+def password_reset_link(request, token: str):
+    """Move the token from the URL into the session, so it never reaches a Referer header or history."""
+    request.session[RESET_SESSION_KEY] = token
+    return redirect("accounts:password_reset_set")
+
+
+@throttle_auth
+def password_reset_set(request):
+    reset = services.find_password_reset(request.organization, request.session.get(RESET_SESSION_KEY, ""))
+    if reset is None:
+        return render(request, "accounts/password_reset_set.html", {"validlink": False})
+    form = SetPasswordForm(reset.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_password_reset(reset, password=form.cleaned_data["new_password1"], request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            request.session.pop(RESET_SESSION_KEY, None)
+            messages.success(request, "Your password has been reset. Sign in with your new password.")
+            return redirect("accounts:login")
+    return render(request, "accounts/password_reset_set.html", {"validlink": True, "form": form})
 
 
 def _staff_queryset():
@@ -56,6 +122,9 @@ def staff_list(request):
     elif status == "inactive":
         staff = staff.filter(is_active=False)
     page = Paginator(staff, STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
+    locked = lockout.locked_usernames(request.organization)
+    for member in page:
+        member.is_locked = member.username.lower() in locked
     context = {"page": page, "query": query, "role": role, "status": status, "roles": Role.choices}
     template = "accounts/_staff_table.html" if request.htmx else "accounts/staff_list.html"
     return render(request, template, context)
@@ -105,6 +174,9 @@ def staff_edit(request, pk: int):
         "form": form,
         "member": membership,
         "can_deactivate": policies.can_deactivate_staff(request.membership, membership),
+        "can_set_password": policies.can_set_temporary_password(request.membership, membership),
+        "locked": lockout.is_locked(request.organization, membership.username),
+        "password_form": TemporaryPasswordForm(),
     }
     return render(request, "accounts/staff_edit.html", context)
 
@@ -142,6 +214,44 @@ def staff_deactivate(request, pk: int):
 @require_POST
 def staff_reactivate(request, pk: int):
     return _change_active_state(request, pk, services.reactivate_staff, "can sign in again")
+
+
+@login_required
+@require_POST
+def staff_unlock(request, pk: int):
+    membership = get_for_clinic_or_404(request, _staff_queryset(), "accounts.unlock_staff", pk)
+    require(request, policies.can_edit_staff(request.membership, membership), "accounts.unlock_staff", membership)
+    services.unlock_staff(membership, actor=request.membership, request=request)
+    messages.success(request, f"{membership.user.full_name} can sign in again.")
+    return redirect("accounts:staff_edit", pk=pk)
+
+
+@login_required
+@require_POST
+def staff_temporary_password(request, pk: int):
+    membership = get_for_clinic_or_404(request, _staff_queryset(), "accounts.set_temporary_password", pk)
+    require(
+        request,
+        policies.can_set_temporary_password(request.membership, membership),
+        "accounts.set_temporary_password",
+        membership,
+    )
+    form = TemporaryPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_temporary_password(
+                membership, actor=request.membership, password=form.cleaned_data["password"], request=request
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                f"Temporary password set. {membership.user.full_name} must choose a new one at their next sign-in.",
+            )
+    else:
+        messages.error(request, " ".join(form.errors.get("password", ["Enter a temporary password."])))
+    return redirect("accounts:staff_edit", pk=pk)
 
 
 @login_required

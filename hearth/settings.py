@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "tenancy",
     "accounts",
     "audit",
@@ -67,6 +68,9 @@ MIDDLEWARE = [
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.PasswordChangeRequiredMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hearth.urls"
@@ -111,7 +115,7 @@ if REDIS_URL:
 TASKS = {"default": {"BACKEND": env_str("HEARTH_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.ClinicMembershipBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.ClinicMembershipBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -121,7 +125,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.password_policy.ClinicPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -189,8 +193,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("HEARTH_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.security": {"handlers": ["console", "security_audit"], "level": "WARNING", "propagate": False},
+        "axes": {"level": "ERROR"},  # lockouts are audit events; per-attempt chatter would log usernames
     },
 }
 
 # How many reverse proxies (load balancer, TLS terminator) stand in front of the app and append X-Forwarded-For.
 HEARTH_TRUSTED_PROXY_HOPS = env_int("HEARTH_TRUSTED_PROXY_HOPS", 0)
+
+# Lockout (django-axes): per clinic threshold, until an administrator unlocks; see accounts/lockout.py.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_key"
+AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_COOLOFF_TIME = None
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_password"]
+
+# Throttling of sign-in endpoints by client address (django-ratelimit), on top of per-account lockout.
+RATELIMIT_VIEW = "hearth.views.rate_limited"
+HEARTH_AUTH_RATE = env_str("HEARTH_AUTH_RATE", "30/10m")
+# Per-address throttling is django-ratelimit's job here (accounts/ratelimits.py), so axes locks by account only.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -45,6 +45,12 @@ class Organization(models.Model):
         default=15, help_text="Minutes without activity before staff are signed out."
     )
     password_min_length = models.PositiveSmallIntegerField(default=12)
+    password_require_mixed = models.BooleanField(
+        default=True, help_text="Require upper- and lower-case letters, a digit and a symbol."
+    )
+    password_history_count = models.PositiveSmallIntegerField(
+        default=5, help_text="How many previous passwords may not be reused."
+    )
     password_expiry_days = models.PositiveSmallIntegerField(
         default=90, help_text="Days before a password must be changed; 0 turns expiry off."
     )

@@ -13,6 +13,8 @@ def _payload(org: Organization, **changes) -> dict:
         "idle_timeout_minutes": org.idle_timeout_minutes,
         "password_min_length": org.password_min_length,
         "password_expiry_days": org.password_expiry_days,
+        "password_require_mixed": "on",
+        "password_history_count": org.password_history_count,
         "version": org.version,
     }
     data.update(changes)
