@@ -138,5 +138,3 @@ class PasswordResetRequest(models.Model):
     @property
     def usable(self) -> bool:
         return self.used_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
-
-

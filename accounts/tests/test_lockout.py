@@ -75,8 +75,9 @@ def test_one_address_spraying_many_usernames_is_throttled(org, settings, clinic_
     settings.HEARTH_AUTH_RATE = "5/10m"
     client = clinic_client(org)
     codes = [
-        client.post("/login/", {"username": f"user{i}", "password": "Spring2026!"}, REMOTE_ADDR="198.51.100.7")
-        .status_code
+        client.post(
+            "/login/", {"username": f"user{i}", "password": "Spring2026!"}, REMOTE_ADDR="198.51.100.7"
+        ).status_code
         for i in range(7)
     ]
     assert codes[:5] == [200] * 5
