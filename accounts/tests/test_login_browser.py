@@ -1,0 +1,143 @@
+"""The login portal in headless Chromium: first sign-in, forgot password over real SMTP, lockout and unlock."""
+
+import re
+import socket
+from email import message_from_bytes
+
+import pytest
+from aiosmtpd.controller import Controller
+from playwright.sync_api import expect
+
+from accounts.demo import DEMO_PASSWORD, load_demo
+from conftest import save_artifact
+
+pytestmark = pytest.mark.browser
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls this name
+        self.messages.append(message_from_bytes(envelope.original_content))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server on loopback; the app sends through Django's SMTP backend to it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def demo(transactional_db, settings, live_server):
+    settings.HEARTH_PUBLIC_PORT = live_server.url.rsplit(":", 1)[1]
+    return {clinic.slug: clinic for clinic in load_demo()}
+
+
+def _sign_in(page, url: str, username: str, password: str) -> None:
+    page.goto(url)
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_first_sign_in_with_a_temporary_password_forces_a_change(page, demo, clinic_url):
+    login = clinic_url(demo["demo"], "/login/")
+    _sign_in(page, login, "admin", DEMO_PASSWORD)
+    page.get_by_role("link", name="Staff").click()
+    page.get_by_role("link", name="Casey Clinician").click()
+    page.get_by_label(re.compile(r"^Temporary password")).fill("Welcome-Aboard-2026")
+    page.get_by_role("button", name="Set temporary password").click()
+    expect(page.get_by_role("status")).to_contain_text("must choose a new one at their next sign-in")
+    page.get_by_role("button", name="Sign out").click()
+
+    _sign_in(page, login, "clinician", "Welcome-Aboard-2026")
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.goto(clinic_url(demo["demo"], "/"))  # nothing else is reachable first
+    expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
+    page.get_by_label("Old password").fill("Welcome-Aboard-2026")
+    page.locator("#id_new_password1").fill("short")
+    page.locator("#id_new_password2").fill("short")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_text("Use at least 12 characters.")).to_be_visible()
+    save_artifact(page, "forced-password-change-error")
+    page.get_by_label("Old password").fill("Welcome-Aboard-2026")
+    page.locator("#id_new_password1").fill("Only-Mine-Now-2026")
+    page.locator("#id_new_password2").fill("Only-Mine-Now-2026")
+    page.get_by_role("button", name="Change password").click()
+    expect(page.get_by_role("heading", name="Welcome, Casey Clinician")).to_be_visible()
+
+
+def test_forgot_password_through_a_real_smtp_server(page, demo, clinic_url, smtp):
+    page.goto(clinic_url(demo["demo"], "/login/"))
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("Username or email").fill("frontdesk")
+    page.get_by_role("button", name="Email me a link").click()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
+
+    assert len(smtp.messages) == 1
+    message = smtp.messages[0]
+    assert message["Subject"] == "Reset your Hearth password"
+    assert message["To"] == "frontdesk@demo.example.org"
+    body = message.get_payload(decode=True).decode()
+    link = re.search(r"http://\S+/password/reset/\S+/", body).group(0)
+    assert link.startswith(clinic_url(demo["demo"], "/password/reset/"))
+
+    page.goto(link)
+    assert page.url.endswith("/password/reset/set/")  # the token left the address bar
+    page.locator("#id_new_password1").fill("Brand-New-Desk-2026")
+    page.locator("#id_new_password2").fill("Brand-New-Desk-2026")
+    page.get_by_role("button", name="Reset password").click()
+    expect(page.get_by_role("status")).to_contain_text("Your password has been reset")
+    assert smtp.messages[-1]["Subject"] == "Your Hearth password was changed"
+
+    _sign_in(page, clinic_url(demo["demo"], "/login/"), "frontdesk", "Brand-New-Desk-2026")
+    expect(page.get_by_role("heading", name="Welcome, Frankie Frontdesk")).to_be_visible()
+
+
+def test_lockout_and_administrator_unlock(page, demo, clinic_url, browser):
+    login = clinic_url(demo["demo"], "/login/")
+    for _ in range(5):
+        _sign_in(page, login, "billing", "Not-The-Password-1")
+    expect(page.get_by_role("alert")).to_contain_text("This account is locked")
+    expect(page.get_by_role("alert")).to_contain_text("Contact your clinic's administrator")
+    save_artifact(page, "locked-out")
+    _sign_in(page, login, "billing", DEMO_PASSWORD)
+    expect(page.get_by_role("alert")).to_contain_text("This account is locked")
+
+    admin_context = browser.new_context()
+    admin = admin_context.new_page()
+    _sign_in(admin, login, "admin", DEMO_PASSWORD)
+    admin.get_by_role("link", name="Staff").click()
+    row = admin.get_by_role("row", name=re.compile("Bailey Billing"))
+    expect(row).to_contain_text("Locked")
+    admin.get_by_role("link", name="Bailey Billing").click()
+    admin.get_by_role("button", name="Unlock Bailey Billing").click()
+    expect(admin.get_by_role("status")).to_contain_text("can sign in again")
+    admin_context.close()
+
+    _sign_in(page, login, "billing", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Welcome, Bailey Billing")).to_be_visible()
+
+
+def test_caps_lock_warning_on_the_password_field(page, demo, clinic_url):
+    page.goto(clinic_url(demo["demo"], "/login/"))
+    warning = page.get_by_text("Caps Lock is on.")
+    password = page.get_by_label("Password", exact=True)
+    password.click()
+    password.press("a")
+    expect(warning).to_be_hidden()
+    password.dispatch_event("keydown", {"key": "A", "modifierCapsLock": True})
+    expect(warning).to_be_visible()
+    password.dispatch_event("keyup", {"key": "a", "modifierCapsLock": False})
+    expect(warning).to_be_hidden()
