@@ -118,6 +118,11 @@ def in_clinic(org):
         yield org
 
 
+def rls_queries() -> int:
+    """Extra statements per request on PostgreSQL: setting and resetting the clinic for row-level security."""
+    return 2 if connection.vendor == "postgresql" else 0
+
+
 @pytest.fixture
 def pg_only(db):
     if connection.vendor != "postgresql":

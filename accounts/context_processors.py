@@ -13,6 +13,8 @@ def navigation(request) -> dict:
             ("Home", "home", True),
             ("Staff", "accounts:staff_list", policies.can_view_staff(membership)),
             ("Clinic settings", "accounts:clinic_settings", policies.can_edit_clinic_settings(membership)),
+            ("Sign-ins", "accounts:clinic_sign_ins", policies.can_view_sign_in_history(membership)),
+            ("Single sign-on", "accounts:sso_settings", policies.can_configure_sso(membership)),
         ]
         path = request.path
         for label, name, allowed in candidates:
@@ -24,4 +26,5 @@ def navigation(request) -> dict:
         "nav_items": items,
         "organization": getattr(request, "organization", None),
         "base_domain": settings.HEARTH_BASE_DOMAIN,
+        "idle_seconds": membership.organization.idle_timeout_minutes * 60 if membership is not None else 0,
     }

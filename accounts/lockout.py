@@ -21,6 +21,18 @@ def key_for(organization: Organization, username: str) -> str:
     return f"{organization.pk}:{username.strip().lower()}"
 
 
+def account_for(organization: Organization, identifier: str):
+    """The person an attempted username or email belongs to in this clinic, if any (never shown to the caller)."""
+    from accounts.models import Membership
+
+    identifier = identifier.strip().lower()
+    if not identifier:
+        return None
+    lookup = {"user__email": identifier} if "@" in identifier else {"username__iexact": identifier}
+    match = Membership.all_tenants.filter(organization=organization, **lookup).select_related("user").first()
+    return match.user if match is not None else None
+
+
 def lockout_key(request: HttpRequest, credentials: dict | None) -> str:
     """AXES_USERNAME_CALLABLE: the per-clinic account key for the submitted identifier."""
     from accounts.models import Membership

@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
+from accounts import sessions
 from accounts.models import Membership
 from accounts.passwords import password_change_due
 from accounts.signals import SESSION_ORGANIZATION_KEY
@@ -57,3 +60,34 @@ class PasswordChangeRequiredMiddleware:
         ):
             return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class SessionPolicyMiddleware:
+    """Idle timeout and absolute lifetime, per the clinic's settings; notes activity; keeps the device cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if membership is not None:
+            reason = sessions.expiry_reason(request, request.organization)
+            if reason is not None:
+                record("auth.session_expired", request=request, detail={"reason": reason})
+                logout(request)
+                if request.headers.get("HX-Request") or request.path == "/session/keepalive/":
+                    return HttpResponse(status=401)
+                return redirect(f"{reverse('accounts:login')}?expired={reason}")
+            sessions.touch(request)
+        response = self.get_response(request)
+        device_id = getattr(request, "hearth_set_device_cookie", None)
+        if device_id:
+            response.set_cookie(
+                sessions.DEVICE_COOKIE,
+                sessions.signed_device_cookie(device_id),
+                max_age=400 * 24 * 3600,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response

@@ -11,6 +11,7 @@ from difflib import SequenceMatcher
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 
+from accounts.selectors import person_memberships
 from tenancy.context import current_organization
 from tenancy.models import Organization
 
@@ -33,15 +34,10 @@ class Policy:
 
 
 def policy_for(user) -> Policy:
-    from accounts.models import Membership
-
     organizations = []
     if user is not None and user.pk is not None:
-        organizations = list(
-            Organization.objects.filter(
-                pk__in=Membership.all_tenants.filter(user_id=user.pk, is_active=True).values("organization_id")
-            )
-        )
+        clinic_ids = [clinic_id for clinic_id, _ in person_memberships(user.pk)]
+        organizations = list(Organization.objects.filter(pk__in=clinic_ids))
     current = current_organization()
     if current is not None:
         organizations.append(current)
@@ -54,11 +50,9 @@ def policy_for(user) -> Policy:
 
 
 def _usernames(user) -> list[str]:
-    from accounts.models import Membership
-
     if user is None or user.pk is None:
         return []
-    return list(Membership.all_tenants.filter(user_id=user.pk).values_list("username", flat=True))
+    return [username for _, username in person_memberships(user.pk)]
 
 
 class ClinicPasswordValidator:

@@ -32,3 +32,13 @@ def can_edit_clinic_settings(actor: Membership | None) -> bool:
 def can_set_temporary_password(actor: Membership | None, target: Membership) -> bool:
     """Administrators issue temporary passwords to others; their own password they change themselves."""
     return can_edit_staff(actor, target) and actor.pk != target.pk
+
+
+def can_configure_sso(actor: Membership | None) -> bool:
+    """Single sign-on decides who can get into the clinic, so only administrators set it up."""
+    return is_administrator(actor)
+
+
+def can_view_sign_in_history(actor: Membership | None) -> bool:
+    """The clinic-wide sign-in history is for administrators; everyone sees their own."""
+    return is_administrator(actor)

@@ -14,7 +14,13 @@ from accounts import lockout
 from accounts.models import Membership, PasswordResetRequest, RoleAssignment, User
 from accounts.passwords import RESET_LIFETIME, hash_token, new_reset_token
 from accounts.roles import Role
-from accounts.tasks import send_invitation, send_password_changed_notice, send_password_reset
+from accounts.selectors import person_memberships
+from accounts.tasks import (
+    send_invitation,
+    send_new_device_alert,
+    send_password_changed_notice,
+    send_password_reset,
+)
 from audit.models import Outcome
 from audit.services import record
 from hearth.errors import ConflictError
@@ -196,11 +202,7 @@ def update_clinic_settings(
 
 
 def _works_elsewhere(membership: Membership) -> bool:
-    return (
-        Membership.all_tenants.filter(user_id=membership.user_id, is_active=True)
-        .exclude(organization_id=membership.organization_id)
-        .exists()
-    )
+    return any(clinic_id != membership.organization_id for clinic_id, _ in person_memberships(membership.user_id))
 
 
 @transaction.atomic
@@ -294,3 +296,15 @@ def complete_password_reset(reset: PasswordResetRequest, *, password: str, reque
 def cancel_password_resets(user: User) -> None:
     """A successful sign-in shows the person knows their password: outstanding reset links stop working."""
     PasswordResetRequest.objects.filter(user=user, used_at=None, cancelled_at=None).update(cancelled_at=timezone.now())
+
+
+def queue_new_device_alert(request, user: User) -> None:
+    """Tell the person about a sign-in from a browser Hearth has not seen them use (no PHI: device, place, time)."""
+    from accounts.sessions import describe_device
+    from audit.services import client_ip
+
+    organization_id = request.organization.pk
+    device = describe_device(request.META.get("HTTP_USER_AGENT", ""))
+    ip = client_ip(request) or "unknown"
+    when = timezone.now().isoformat()
+    transaction.on_commit(lambda: send_new_device_alert.enqueue(organization_id, user.pk, device, ip, when))

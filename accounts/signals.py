@@ -17,9 +17,12 @@ def on_login(sender, request, user, **kwargs) -> None:
         return
     request.session[SESSION_ORGANIZATION_KEY] = organization.pk
     record("auth.login", request=request, actor=user)
-    from accounts.services import cancel_password_resets
+    from accounts import sessions
+    from accounts.services import cancel_password_resets, queue_new_device_alert
 
     cancel_password_resets(user)
+    if sessions.start(request, user):
+        queue_new_device_alert(request, user)
 
 
 @receiver(user_login_failed)
@@ -27,13 +30,24 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     if request is None or getattr(request, "organization", None) is None:
         return
     attempted = str(credentials.get("username", ""))[:100]
-    record("auth.login_failed", request=request, outcome=Outcome.FAILURE, detail={"username": attempted})
+    from accounts.lockout import account_for
+
+    record(
+        "auth.login_failed",
+        request=request,
+        actor=account_for(request.organization, attempted),
+        outcome=Outcome.FAILURE,
+        detail={"username": attempted},
+    )
 
 
 @receiver(user_logged_out)
 def on_logout(sender, request, user, **kwargs) -> None:
     if user is not None and getattr(request, "organization", None) is not None:
+        from accounts import sessions
+
         record("auth.logout", request=request, actor=user)
+        sessions.mark_ended(request.session.session_key)
 
 
 @receiver(user_locked_out)

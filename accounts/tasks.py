@@ -62,3 +62,21 @@ def send_password_changed_notice(organization_id: int, user_id: int) -> None:
     user = User.objects.get(pk=user_id)
     link = clinic_url(organization, reverse("accounts:password_reset"))
     _send("password_changed", "Your Hearth password was changed", user, {"organization": organization, "link": link})
+
+
+@task()
+def send_new_device_alert(organization_id: int, user_id: int, device: str, ip: str, when: str) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    organization = Organization.objects.get(pk=organization_id)
+    user = User.objects.get(pk=user_id)
+    local = datetime.fromisoformat(when).astimezone(ZoneInfo(organization.time_zone))
+    context = {
+        "organization": organization,
+        "device": device,
+        "ip": ip,
+        "when": local,
+        "sessions_link": clinic_url(organization, reverse("accounts:my_sessions")),
+    }
+    _send("new_device", "New sign-in to your Hearth account", user, context)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import views
+from accounts import account_views, sso_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,6 +13,11 @@ urlpatterns = [
     path("password/reset/sent/", views.password_reset_sent, name="password_reset_sent"),
     path("password/reset/set/", views.password_reset_set, name="password_reset_set"),
     path("password/reset/<str:token>/", views.password_reset_link, name="password_reset_link"),
+    path("session/keepalive/", account_views.keepalive, name="keepalive"),
+    path("account/sessions/", account_views.my_sessions, name="my_sessions"),
+    path("account/sessions/end-others/", account_views.end_other_sessions, name="end_other_sessions"),
+    path("account/sign-ins/", account_views.my_sign_ins, name="my_sign_ins"),
+    path("staff/sign-ins/", account_views.clinic_sign_ins, name="clinic_sign_ins"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/invite/", views.staff_invite, name="staff_invite"),
     path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
@@ -21,4 +26,7 @@ urlpatterns = [
     path("staff/<int:pk>/unlock/", views.staff_unlock, name="staff_unlock"),
     path("staff/<int:pk>/temporary-password/", views.staff_temporary_password, name="staff_temporary_password"),
     path("settings/clinic/", views.clinic_settings, name="clinic_settings"),
+    path("settings/sso/", sso_views.sso_settings, name="sso_settings"),
+    path("sso/start/", sso_views.sso_start, name="sso_start"),
+    path("sso/callback/", sso_views.sso_callback, name="sso_callback"),
 ]

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.SessionPolicyMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -159,7 +160,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_AGE = 24 * 60 * 60  # an outer bound; each clinic's lifetime and idle timeout apply first
+SESSION_SAVE_EVERY_REQUEST = True  # the idle timer lives in the session
 CSRF_FAILURE_VIEW = "hearth.views.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HEARTH_MAX_BODY_BYTES", 2_621_440)
 CONTENT_SECURITY_POLICY = {
@@ -217,3 +219,6 @@ RATELIMIT_VIEW = "hearth.views.rate_limited"
 HEARTH_AUTH_RATE = env_str("HEARTH_AUTH_RATE", "30/10m")
 # Per-address throttling is django-ratelimit's job here (accounts/ratelimits.py), so axes locks by account only.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Single sign-on: accept http:// issuers (a provider on this machine) only when asked, e.g. in tests.
+HEARTH_SSO_ALLOW_INSECURE_ISSUER = env_bool("HEARTH_SSO_ALLOW_INSECURE_ISSUER", False)

@@ -44,6 +44,9 @@ class Organization(models.Model):
     idle_timeout_minutes = models.PositiveSmallIntegerField(
         default=15, help_text="Minutes without activity before staff are signed out."
     )
+    session_lifetime_hours = models.PositiveSmallIntegerField(
+        default=12, help_text="Hours after signing in when staff must sign in again, active or not."
+    )
     password_min_length = models.PositiveSmallIntegerField(default=12)
     password_require_mixed = models.BooleanField(
         default=True, help_text="Require upper- and lower-case letters, a digit and a symbol."

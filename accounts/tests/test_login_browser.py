@@ -141,3 +141,25 @@ def test_caps_lock_warning_on_the_password_field(page, demo, clinic_url):
     expect(warning).to_be_visible()
     password.dispatch_event("keyup", {"key": "a", "modifierCapsLock": False})
     expect(warning).to_be_hidden()
+
+
+def test_idle_warning_stay_signed_in_and_expiry(page, demo, clinic_url):
+    page.clock.install()
+    _sign_in(page, clinic_url(demo["demo"], "/login/"), "frontdesk", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Welcome, Frankie Frontdesk")).to_be_visible()
+    dialog = page.get_by_role("dialog", name="Still there?")
+    page.clock.run_for("13:30")
+    expect(dialog).to_be_hidden()
+    page.clock.run_for("01:00")  # 14:30 idle: one minute warning is showing
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("signed out in")
+    save_artifact(page, "idle-warning")
+    dialog.get_by_role("button", name="Stay signed in").click()
+    expect(dialog).to_be_hidden()
+
+    page.clock.run_for("14:30")
+    expect(dialog).to_be_visible()
+    page.clock.run_for("01:05")  # nobody answered: signed out, on the server too
+    expect(page.get_by_role("status")).to_contain_text("signed out after a period without activity")
+    page.goto(clinic_url(demo["demo"], "/"))
+    expect(page.get_by_role("heading", name="Sign in to Riverside Counseling (demo)")).to_be_visible()

@@ -19,3 +19,51 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 });
+
+// Idle sign-out: warn a minute before the clinic's idle timeout, offer "Stay signed in", then sign out.
+document.addEventListener("DOMContentLoaded", () => {
+  const body = document.body;
+  const idleSeconds = Number(body.dataset.idleSeconds || 0);
+  const dialog = document.getElementById("idle-warning");
+  if (!idleSeconds || !dialog) return;
+  const countdown = dialog.querySelector("[data-idle-countdown]");
+  const warnBefore = Math.min(60, Math.floor(idleSeconds / 2));
+  let warnTimer, endTimer, tick;
+
+  const signOut = () => {
+    const form = document.getElementById("logout-form");
+    form.querySelector("input[name=next]").value = body.dataset.expiredNext;
+    form.submit();
+  };
+  const warn = () => {
+    let left = warnBefore;
+    countdown.textContent = String(left);
+    if (!dialog.open) dialog.showModal();
+    tick = setInterval(() => {
+      left = Math.max(0, left - 1);
+      countdown.textContent = String(left);
+    }, 1000);
+  };
+  const schedule = () => {
+    clearTimeout(warnTimer);
+    clearTimeout(endTimer);
+    clearInterval(tick);
+    warnTimer = setTimeout(warn, (idleSeconds - warnBefore) * 1000);
+    endTimer = setTimeout(signOut, idleSeconds * 1000);
+  };
+  const csrfToken = () => JSON.parse(document.getElementById("main").getAttribute("hx-headers"))["X-CSRFToken"];
+
+  dialog.querySelector("[data-stay-signed-in]").addEventListener("click", async () => {
+    const response = await fetch(body.dataset.keepaliveUrl, {
+      method: "POST",
+      headers: { "X-CSRFToken": csrfToken() },
+      credentials: "same-origin",
+    });
+    if (!response.ok) return signOut();
+    dialog.close();
+    schedule();
+  });
+  dialog.addEventListener("cancel", (event) => event.preventDefault());  // Escape must not dismiss silently
+  body.addEventListener("htmx:afterRequest", schedule);
+  schedule();
+});

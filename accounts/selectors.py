@@ -1,0 +1,21 @@
+"""Reads that cross clinics on purpose, each for one stated reason."""
+
+from django.db import connection
+
+from accounts.models import Membership
+
+
+def person_memberships(user_id: int) -> list[tuple[int, str]]:
+    """(clinic id, username) of a person's active memberships in every clinic.
+
+    A person has one password across clinics, so its rules need all of them. On PostgreSQL, row-level security
+    hides other clinics from the request role; the SECURITY DEFINER function of migration 0006 answers this one
+    question past it.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT organization_id, username FROM hearth_person_memberships(%s)", [user_id])
+            return [(row[0], row[1]) for row in cursor.fetchall()]
+    return list(
+        Membership.all_tenants.filter(user_id=user_id, is_active=True).values_list("organization_id", "username")
+    )
