@@ -80,6 +80,9 @@ TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.
 class ClinicSettingsForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
+    mfa_required_roles = forms.MultipleChoiceField(
+        choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False, label="…or for these roles"
+    )
 
     class Meta:
         model = Organization
@@ -94,8 +97,13 @@ class ClinicSettingsForm(forms.ModelForm):
             "password_history_count",
             "password_expiry_days",
             "mfa_required",
+            "mfa_required_roles",
         ]
-        labels = {"name": "Clinic name", "mfa_required": "Require two-step sign-in"}
+        labels = {
+            "name": "Clinic name",
+            "mfa_required": "Require two-step sign-in for everyone",
+            "mfa_required_roles": "…or for these roles",
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

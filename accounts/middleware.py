@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts import sessions
+from accounts import mfa, sessions
 from accounts.models import Membership
 from accounts.passwords import password_change_due
 from accounts.signals import SESSION_ORGANIZATION_KEY
@@ -91,3 +91,30 @@ class SessionPolicyMiddleware:
                 samesite="Lax",
             )
         return response
+
+
+class MfaRequiredMiddleware:
+    """A person with two-step sign-in must pass it; one whose clinic requires it must enrol first."""
+
+    open_paths = ("/mfa/", "/logout/", "/static/", "/session/keepalive/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if (
+            membership is not None
+            and not request.session.get(mfa.SESSION_PASSED)
+            and not request.path.startswith(self.open_paths)
+        ):
+            # Decided once per session (at sign-in), so ordinary pages cost no extra queries.
+            if mfa.is_verified(request):
+                request.session[mfa.SESSION_PASSED] = True
+            elif mfa.has_mfa(request.user):
+                return redirect("accounts:mfa_verify")
+            elif mfa.required_for(membership):
+                return redirect("accounts:mfa_setup")
+            else:
+                request.session[mfa.SESSION_PASSED] = True
+        return self.get_response(request)

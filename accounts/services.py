@@ -308,3 +308,25 @@ def queue_new_device_alert(request, user: User) -> None:
     ip = client_ip(request) or "unknown"
     when = timezone.now().isoformat()
     transaction.on_commit(lambda: send_new_device_alert.enqueue(organization_id, user.pk, device, ip, when))
+
+
+@transaction.atomic
+def reset_staff_mfa(membership: Membership, *, actor: Membership, request=None) -> None:
+    """An administrator clears a staff member's lost phone; refused for people who also work elsewhere."""
+    from accounts import mfa
+
+    if _works_elsewhere(membership):
+        raise ValidationError(
+            "This person also uses Hearth at another clinic, so their two-step sign-in is theirs to manage: "
+            "they can use a recovery code, or ask Hearth support."
+        )
+    mfa.reset(membership.user)
+    record("staff.mfa_reset", request=request, actor=actor.user, target=membership)
+
+
+@transaction.atomic
+def reset_own_mfa(user: User, *, request=None) -> None:
+    from accounts import mfa
+
+    mfa.reset(user)
+    record("auth.mfa_removed", request=request, actor=user)

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
-from accounts import policies, sso, sso_services
+from accounts import mfa, policies, sso, sso_services
 from accounts.sso_forms import OidcConfigurationForm
 from audit.models import Outcome
 from audit.services import record
@@ -92,6 +92,8 @@ def sso_callback(request: HttpRequest) -> HttpResponse:
         logger.exception("single sign-on callback failed unexpectedly")
         return _fail(request, "unexpected_error", configuration)
     login(request, membership.user, backend=BACKEND)
+    # The clinic delegated sign-in to its identity provider, which applies its own second factor.
+    request.session[mfa.SSO_VERIFIED] = True
     record("auth.sso_login", request=request, actor=membership.user, detail={"issuer": configuration.issuer})
     return redirect(_safe_next(request, pending.get("next", "")) or reverse("home"))
 

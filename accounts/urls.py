@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import account_views, sso_views, views
+from accounts import account_views, mfa_views, sso_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,6 +13,12 @@ urlpatterns = [
     path("password/reset/sent/", views.password_reset_sent, name="password_reset_sent"),
     path("password/reset/set/", views.password_reset_set, name="password_reset_set"),
     path("password/reset/<str:token>/", views.password_reset_link, name="password_reset_link"),
+    path("mfa/", mfa_views.mfa_manage, name="mfa_manage"),
+    path("mfa/verify/", mfa_views.mfa_verify, name="mfa_verify"),
+    path("mfa/setup/", mfa_views.mfa_setup, name="mfa_setup"),
+    path("mfa/recovery-codes/", mfa_views.mfa_new_recovery_codes, name="mfa_new_recovery_codes"),
+    path("mfa/turn-off/", mfa_views.mfa_turn_off, name="mfa_turn_off"),
+    path("staff/<int:pk>/reset-mfa/", mfa_views.staff_reset_mfa, name="staff_reset_mfa"),
     path("session/keepalive/", account_views.keepalive, name="keepalive"),
     path("account/sessions/", account_views.my_sessions, name="my_sessions"),
     path("account/sessions/end-others/", account_views.end_other_sessions, name="end_other_sessions"),

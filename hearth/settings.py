@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tenancy",
     "accounts",
     "audit",
@@ -65,10 +68,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
+    "accounts.middleware.MfaRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -222,3 +227,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Single sign-on: accept http:// issuers (a provider on this machine) only when asked, e.g. in tests.
 HEARTH_SSO_ALLOW_INSECURE_ISSUER = env_bool("HEARTH_SSO_ALLOW_INSECURE_ISSUER", False)
+
+# Two-step sign-in (django-otp): authenticator-app codes and single-use recovery codes.
+OTP_TOTP_ISSUER = "Hearth"
+OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next attempt is checked

@@ -58,6 +58,9 @@ class Organization(models.Model):
         default=90, help_text="Days before a password must be changed; 0 turns expiry off."
     )
     mfa_required = models.BooleanField(default=False, help_text="Require two-step sign-in for all staff.")
+    mfa_required_roles = models.JSONField(
+        default=list, blank=True, help_text="Require two-step sign-in for staff holding any of these roles."
+    )
 
     class Meta:
         ordering = ["name"]

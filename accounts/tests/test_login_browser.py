@@ -163,3 +163,40 @@ def test_idle_warning_stay_signed_in_and_expiry(page, demo, clinic_url):
     expect(page.get_by_role("status")).to_contain_text("signed out after a period without activity")
     page.goto(clinic_url(demo["demo"], "/"))
     expect(page.get_by_role("heading", name="Sign in to Riverside Counseling (demo)")).to_be_visible()
+
+
+def test_two_step_sign_in_with_an_authenticator_and_a_recovery_code(page, demo, clinic_url):
+    import time
+
+    import pyotp
+
+    login = clinic_url(demo["demo"], "/login/")
+    demo["demo"].mfa_required_roles = ["supervisor"]
+    demo["demo"].save()
+    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code to add Hearth to your authenticator app")).to_be_visible()
+    key = page.locator("code.key").inner_text().replace(" ", "")
+    totp = pyotp.TOTP(key)  # the "phone": an independent TOTP implementation fed the key shown on the page
+    page.get_by_label(re.compile(r"^Code")).fill(totp.now())
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(page.get_by_role("heading", name="Two-step sign-in is on")).to_be_visible()
+    codes = page.get_by_role("list", name="Recovery codes").locator("code").all_inner_texts()
+    assert len(codes) == 10
+    save_artifact(page, "mfa-recovery-codes")
+    page.get_by_role("link", name="I've saved them — continue").click()
+    page.get_by_role("button", name="Sign out").click()
+
+    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    page.get_by_text("Not receiving codes?").click()
+    expect(page.get_by_text("Lost your phone?")).to_be_visible()
+    page.get_by_label(re.compile(r"^Code")).fill(totp.at(time.time() + 30))  # the next code: each works once
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", name="Welcome, Sam Supervisor")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    page.get_by_label(re.compile(r"^Code")).fill(codes[0])
+    page.get_by_role("button", name="Verify").click()
+    expect(page.get_by_role("heading", name="Welcome, Sam Supervisor")).to_be_visible()
