@@ -56,6 +56,7 @@ class PasswordChangeRequiredMiddleware:
         if (
             membership is not None
             and not request.path.startswith(self.allowed_paths)
+            and not request.session.get(mfa.SSO_VERIFIED)  # signed in through the clinic's IdP, not a password
             and password_change_due(membership.user, request.organization)
         ):
             return redirect("accounts:password_change")

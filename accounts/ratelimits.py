@@ -24,3 +24,12 @@ def throttle_auth(view):
 
 
 throttle_auth_class = method_decorator(throttle_auth, name="dispatch")
+
+
+def _sso_rate(group: str, request) -> str:
+    return settings.HEARTH_SSO_RATE
+
+
+def throttle_sso(view):
+    """Single sign-on is reached by links (GET); a clinic office may share one address, so the limit is higher."""
+    return ratelimit(group="sso", key=_client_key, rate=_sso_rate, method=ratelimit.ALL, block=True)(view)

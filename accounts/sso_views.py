@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from accounts import mfa, policies, sso, sso_services
+from accounts.ratelimits import throttle_sso
 from accounts.sso_forms import OidcConfigurationForm
 from audit.models import Outcome
 from audit.services import record
@@ -51,6 +52,7 @@ def sso_settings(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/sso/settings.html", context)
 
 
+@throttle_sso
 @require_GET
 def sso_start(request: HttpRequest) -> HttpResponse:
     """Send the browser to the clinic's provider, remembering state, nonce and PKCE verifier in the session.
@@ -73,6 +75,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(url)
 
 
+@throttle_sso
 @require_GET
 def sso_callback(request: HttpRequest) -> HttpResponse:
     """Finish the sign-in: one generic failure whatever went wrong, and an audit event either way."""

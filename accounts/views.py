@@ -277,6 +277,7 @@ def clinic_settings(request):
     return render(request, "accounts/clinic_settings.html", {"form": form})
 
 
+@throttle_auth_class
 class AcceptInvitationView(auth_views.PasswordResetConfirmView):
     """Set a first password from an invitation link (the token is moved out of the URL on first visit)."""
 

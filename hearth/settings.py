@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "hearth.browsers.browser_support",
             ],
         },
     },
@@ -222,6 +223,7 @@ AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_
 # Throttling of sign-in endpoints by client address (django-ratelimit), on top of per-account lockout.
 RATELIMIT_VIEW = "hearth.views.rate_limited"
 HEARTH_AUTH_RATE = env_str("HEARTH_AUTH_RATE", "30/10m")
+HEARTH_SSO_RATE = env_str("HEARTH_SSO_RATE", "120/10m")
 # Per-address throttling is django-ratelimit's job here (accounts/ratelimits.py), so axes locks by account only.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 

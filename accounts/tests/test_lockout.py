@@ -92,3 +92,20 @@ def test_forgot_password_is_throttled_too(org, settings, clinic_client):
     client = clinic_client(org)
     codes = [client.post("/password/reset/", {"identifier": f"u{i}"}).status_code for i in range(3)]
     assert codes == [302, 302, 429]
+
+
+def test_every_sign_in_endpoint_is_throttled(org, admin, settings, clinic_client):
+    settings.HEARTH_AUTH_RATE = "1/10m"
+    settings.HEARTH_SSO_RATE = "1/10m"
+    posts = ["/login/", "/password/reset/", "/password/reset/set/", "/invitation/MQ/set-password/"]
+    for path in posts:
+        client = clinic_client(org)
+        client.post(path, {})
+        assert client.post(path, {}).status_code == 429, path
+    signed_in = clinic_client(org, admin)
+    signed_in.post("/password/change/", {})
+    assert signed_in.post("/password/change/", {}).status_code == 429
+    for path in ["/sso/start/", "/sso/callback/"]:
+        client = clinic_client(org)
+        client.get(path)
+        assert client.get(path).status_code == 429, path

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 
 from accounts.forms import INVALID_LOGIN
@@ -130,3 +131,25 @@ def test_login_page_names_the_clinic_and_has_labelled_fields(org, clinic_client)
     assert "Sign in to Riverside Counseling" in body
     assert '<label for="id_username">' in body
     assert '<label for="id_password">' in body
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The test hasher, counting how many hashes a request computes (each costs the same time)."""
+
+    computed = 0
+
+    def encode(self, password, salt):
+        CountingHasher.computed += 1
+        return super().encode(password, salt)
+
+
+@pytest.mark.parametrize("username", ["alice", "nobody", "gone", "oscar"])
+def test_every_failed_sign_in_costs_exactly_one_password_hash(username, org, admin, make_member, outsider, settings):
+    """Same work whatever was wrong: an unknown user still pays for one hash, so timing tells nothing."""
+    make_member(org, "gone", "clinician", active=False)
+    settings.PASSWORD_HASHERS = ["accounts.tests.test_login.CountingHasher"]
+    client = Client(HTTP_HOST=host_of(org))
+    CountingHasher.computed = 0
+    response = _login(client, username, "Definitely-Wrong-9!")
+    assert response.status_code == 200
+    assert CountingHasher.computed == 1

@@ -18,7 +18,14 @@ def everyone(org, admin, clinician, supervisor, front_desk, billing, champion):
 
 
 @pytest.mark.parametrize(
-    "rule", [policies.can_view_staff, policies.can_invite_staff, policies.can_edit_clinic_settings]
+    "rule",
+    [
+        policies.can_view_staff,
+        policies.can_invite_staff,
+        policies.can_edit_clinic_settings,
+        policies.can_view_sign_in_history,
+        policies.can_configure_sso,
+    ],
 )
 def test_only_administrators_manage_staff_and_settings(rule, org, everyone):
     with tenant_context(org):
@@ -56,3 +63,11 @@ def test_roles_combine(org, make_member):
     with tenant_context(org):
         assert both.has_role(Role.CLINICIAN) and both.has_role(Role.ADMINISTRATOR)
         assert policies.can_view_staff(both)
+
+
+def test_administrators_set_temporary_passwords_for_others_only(org, admin, clinician, outsider):
+    with tenant_context(org):
+        assert policies.can_set_temporary_password(admin, clinician)
+        assert not policies.can_set_temporary_password(admin, admin)
+        assert not policies.can_set_temporary_password(clinician, admin)
+        assert not policies.can_set_temporary_password(admin, outsider)
