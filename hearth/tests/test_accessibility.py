@@ -47,12 +47,23 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
         ("invite", "/staff/invite/"),
         ("clinic settings", "/settings/clinic/"),
         ("not found", "/nowhere/"),
+        ("sessions", "/account/sessions/"),
+        ("own sign-ins", "/account/sign-ins/"),
+        ("clinic sign-ins", "/staff/sign-ins/"),
+        ("two-step sign-in", "/mfa/"),
+        ("two-step set-up", "/mfa/setup/"),
+        ("change password", "/password/change/"),
+        ("single sign-on settings", "/settings/sso/"),
     ]:
         page.goto(f"{base}{path}")
         pages[name] = _violations(page)
     page.goto(f"{base}/staff/invite/")
     page.get_by_role("button", name="Send invitation").click()
     pages["invite with errors"] = _violations(page)
+    page.get_by_role("button", name="Sign out").click()
+    for name, path in [("forgot password", "/password/reset/"), ("reset link invalid", "/password/reset/set/")]:
+        page.goto(f"{base}{path}")
+        pages[name] = _violations(page)
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{base}/staff/")
     pages["staff list on a phone"] = _violations(page)
