@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from accounts import policies
+from accounts import policies, sessions
 
 
 def navigation(request) -> dict:
@@ -26,5 +26,5 @@ def navigation(request) -> dict:
         "nav_items": items,
         "organization": getattr(request, "organization", None),
         "base_domain": settings.HEARTH_BASE_DOMAIN,
-        "idle_seconds": membership.organization.idle_timeout_minutes * 60 if membership is not None else 0,
+        "idle_seconds": sessions.idle_seconds_left(request, membership.organization) if membership else 0,
     }

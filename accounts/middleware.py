@@ -36,6 +36,8 @@ class MembershipMiddleware:
                 )
                 if request.membership is None:
                     self._reject(request, "no active membership in this clinic")
+                else:
+                    request.membership.organization = organization  # the same row; spares a query per use
         return self.get_response(request)
 
     def _reject(self, request: HttpRequest, reason: str) -> None:

@@ -19,6 +19,7 @@ DEVICE_COOKIE_SALT = "hearth.accounts.device"
 LOGIN_AT = "hearth_login_at"
 LAST_ACTIVITY = "hearth_last_activity"
 TOUCH_INTERVAL = timedelta(seconds=60)
+ACTIVITY_GRANULARITY = timedelta(seconds=20)
 
 _BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
 _SYSTEMS = (
@@ -89,14 +90,23 @@ def expiry_reason(request: HttpRequest, organization: Organization) -> str | Non
     return None
 
 
-def touch(request: HttpRequest) -> None:
-    """Note activity: in the session every request, on the session's row at most once a minute."""
+def touch(request: HttpRequest, *, force: bool = False) -> None:
+    """Note activity. Written at most every ``ACTIVITY_GRANULARITY`` (or when forced, as "Stay signed in" does)
+    so that ordinary page views do not each rewrite the session."""
     now = timezone.now()
     previous = request.session.get(LAST_ACTIVITY, 0)
+    if not force and now.timestamp() - previous < ACTIVITY_GRANULARITY.total_seconds():
+        return
     request.session[LAST_ACTIVITY] = now.timestamp()
     key = request.session.session_key
     if key and now.timestamp() - previous >= TOUCH_INTERVAL.total_seconds():
         UserSession.objects.filter(session_key=key).update(last_seen_at=now)
+
+
+def idle_seconds_left(request: HttpRequest, organization: Organization) -> int:
+    """Seconds until the idle timeout, as the server counts them (for the page's warning timer)."""
+    last = request.session.get(LAST_ACTIVITY, timezone.now().timestamp())
+    return max(0, int(organization.idle_timeout_minutes * 60 - (timezone.now().timestamp() - last)))
 
 
 def active_sessions(user: User, organization: Organization) -> list[UserSession]:

@@ -167,7 +167,6 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 24 * 60 * 60  # an outer bound; each clinic's lifetime and idle timeout apply first
-SESSION_SAVE_EVERY_REQUEST = True  # the idle timer lives in the session
 CSRF_FAILURE_VIEW = "hearth.views.csrf_failure"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HEARTH_MAX_BODY_BYTES", 2_621_440)
 CONTENT_SECURITY_POLICY = {

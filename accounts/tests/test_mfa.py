@@ -134,5 +134,5 @@ def test_pages_after_sign_in_cost_no_extra_queries_for_mfa(org, admin, clinic_cl
     client = clinic_client(org)
     _login(client)
     client.get("/")
-    with django_assert_max_num_queries(9 + rls_queries()):
+    with django_assert_max_num_queries(6 + rls_queries()):
         assert client.get("/").status_code == 200

@@ -128,5 +128,5 @@ def test_sign_in_history_query_count_is_fixed(org, admin, clinic_client, django_
     client = clinic_client(org)
     for _ in range(3):
         _login(client)
-    with django_assert_max_num_queries(12 + rls_queries()):
+    with django_assert_max_num_queries(7 + rls_queries()):
         assert client.get("/staff/sign-ins/").status_code == 200

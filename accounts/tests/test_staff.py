@@ -66,7 +66,7 @@ def test_staff_list_query_count_does_not_grow_with_staff(org, admin, make_member
     for i in range(20):
         make_member(org, f"many{i}", Role.CLINICIAN, Role.SUPERVISOR)
     assert count() == few
-    assert few <= 13 + rls_queries()
+    assert few <= 9 + rls_queries()
 
 
 def test_staff_list_searches_and_filters(org, admin, clinician, front_desk, make_member, clinic_client):
