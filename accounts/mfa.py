@@ -1,4 +1,5 @@
-"""Two-step sign-in: authenticator apps (TOTP) and recovery codes, through django-otp.
+"""Two-step sign-in: authenticator apps (TOTP), security keys (WebAuthn, accounts/webauthn.py) and recovery codes,
+through django-otp.
 
 The factor belongs to the person (one phone for every clinic they work at); whether it is required is each
 clinic's policy, for everyone or for chosen roles.
@@ -11,7 +12,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Membership, User
+from accounts.models import Membership, SecurityKey, User
 from audit.models import Outcome
 from audit.services import record
 
@@ -26,7 +27,12 @@ def required_for(membership: Membership) -> bool:
 
 
 def has_mfa(user: User) -> bool:
+    """Any confirmed factor: an authenticator app, a security key (a django-otp device too) or recovery codes."""
     return any(True for _ in devices_for_user(user, confirmed=True))
+
+
+def has_totp(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def is_verified(request) -> bool:
@@ -96,4 +102,5 @@ def remaining_recovery_codes(user: User) -> int:
 def reset(user: User) -> None:
     """Remove every second factor of the person (the caller audits who did it and why)."""
     TOTPDevice.objects.filter(user=user).delete()
+    SecurityKey.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()

@@ -1,4 +1,7 @@
-"""Two-step sign-in pages: verify at sign-in, enrol an authenticator app, recovery codes, manage."""
+"""Two-step sign-in pages: verify at sign-in, enrol an authenticator app, recovery codes, manage.
+
+Security keys have their own endpoints in accounts/webauthn_views.py; these pages list and offer them.
+"""
 
 from django import forms
 from django.contrib import messages
@@ -7,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts import mfa, policies, services
+from accounts import mfa, policies, services, webauthn
 from accounts.models import Membership
 from accounts.ratelimits import throttle_auth
 from hearth.authz import get_for_clinic_or_404, require
@@ -20,6 +23,20 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "autofocus": True}),
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
     )
+
+
+def may_change_factors(request) -> bool:
+    """Pages under /mfa/ are open before the second step; changing factors is not, once a person has one.
+
+    Otherwise a stolen password alone could enrol a new factor or turn two-step sign-in off.
+    """
+    return bool(request.session.get(mfa.SESSION_PASSED)) or mfa.is_verified(request) or not mfa.has_mfa(request.user)
+
+
+def _key_context(request) -> dict:
+    rp_id, _ = webauthn.relying_party(request)
+    keys = list(webauthn.keys_for(request.user))
+    return {"keys": keys, "keys_here": [k for k in keys if k.rp_id == rp_id], "rp_id": rp_id}
 
 
 def _after_verification(request):
@@ -42,12 +59,14 @@ def mfa_verify(request):
                 )
             return _after_verification(request)
         form.add_error("code", "That code didn't work. Check the time on your phone is right, and try the newest code.")
-    return render(request, "accounts/mfa/verify.html", {"form": form})
+    return render(request, "accounts/mfa/verify.html", {"form": form, **_key_context(request)})
 
 
 @login_required
 @throttle_auth
 def mfa_setup(request):
+    if not may_change_factors(request):
+        return redirect("accounts:mfa_verify")
     device = mfa.pending_totp(request.user)
     form = CodeForm(request.POST or None)
     form.fields["code"].help_text = "The 6-digit code your app shows after you add Hearth."
@@ -70,8 +89,11 @@ def mfa_setup(request):
 def mfa_manage(request):
     context = {
         "enrolled": mfa.has_mfa(request.user),
+        "has_totp": mfa.has_totp(request.user),
         "remaining": mfa.remaining_recovery_codes(request.user),
         "required": mfa.required_for(request.membership),
+        "may_change": may_change_factors(request),
+        **_key_context(request),
     }
     return render(request, "accounts/mfa/manage.html", context)
 
@@ -79,6 +101,8 @@ def mfa_manage(request):
 @login_required
 @require_POST
 def mfa_new_recovery_codes(request):
+    if not may_change_factors(request):
+        return redirect("accounts:mfa_verify")
     if not mfa.has_mfa(request.user):
         return redirect("accounts:mfa_manage")
     codes = mfa.new_recovery_codes(request, request.user)
@@ -88,6 +112,8 @@ def mfa_new_recovery_codes(request):
 @login_required
 @require_POST
 def mfa_turn_off(request):
+    if not may_change_factors(request):
+        return redirect("accounts:mfa_verify")
     if mfa.required_for(request.membership):
         messages.error(request, "Your clinic requires two-step sign-in, so it can't be turned off.")
     else:

@@ -162,3 +162,4 @@ class PasswordResetRequest(models.Model):
 
 
 from accounts.models_sso import OidcConfiguration  # noqa: E402,F401
+from accounts.models_webauthn import SecurityKey  # noqa: E402,F401

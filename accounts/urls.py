@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import account_views, mfa_views, sso_views, views
+from accounts import account_views, mfa_views, sso_views, views, webauthn_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,6 +18,12 @@ urlpatterns = [
     path("mfa/setup/", mfa_views.mfa_setup, name="mfa_setup"),
     path("mfa/recovery-codes/", mfa_views.mfa_new_recovery_codes, name="mfa_new_recovery_codes"),
     path("mfa/turn-off/", mfa_views.mfa_turn_off, name="mfa_turn_off"),
+    path("mfa/keys/register/options/", webauthn_views.register_options, name="security_key_register_options"),
+    path("mfa/keys/register/", webauthn_views.register, name="security_key_register"),
+    path("mfa/keys/recovery-codes/", webauthn_views.recovery_codes, name="security_key_recovery_codes"),
+    path("mfa/keys/sign-in/options/", webauthn_views.sign_in_options, name="security_key_sign_in_options"),
+    path("mfa/keys/sign-in/", webauthn_views.sign_in, name="security_key_sign_in"),
+    path("mfa/keys/<int:pk>/remove/", webauthn_views.remove, name="security_key_remove"),
     path("staff/<int:pk>/reset-mfa/", mfa_views.staff_reset_mfa, name="staff_reset_mfa"),
     path("session/keepalive/", account_views.keepalive, name="keepalive"),
     path("account/sessions/", account_views.my_sessions, name="my_sessions"),
