@@ -192,3 +192,20 @@ def save_artifact(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def demo(transactional_db, settings, live_server):
+    """The demo clinics (as `make run` loads them), served by the live server; emails link to its port."""
+    from accounts.demo import load_demo
+
+    settings.HEARTH_PUBLIC_PORT = live_server.url.rsplit(":", 1)[1]
+    return {clinic.slug: clinic for clinic in load_demo()}
+
+
+def sign_in(page, url: str, username: str, password: str) -> None:
+    """Fill and submit a clinic's sign-in page in the browser."""
+    page.goto(url)
+    page.get_by_label("Username or email").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()

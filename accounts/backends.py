@@ -1,7 +1,7 @@
 from django.contrib.auth.backends import BaseBackend
-from django.db.models.functions import Lower
 
-from accounts.models import Membership, User
+from accounts.models import User
+from accounts.selectors import active_member_by_identifier
 
 
 class ClinicMembershipBackend(BaseBackend):
@@ -15,14 +15,7 @@ class ClinicMembershipBackend(BaseBackend):
         organization = getattr(request, "organization", None)
         if organization is None or not username or password is None:
             return None
-        identifier = username.strip().lower()
-        lookup = {"user__email": identifier} if "@" in identifier else {"lower_username": identifier}
-        membership = (
-            Membership.objects.alias(lower_username=Lower("username"))
-            .filter(is_active=True, user__is_active=True, **lookup)
-            .select_related("user")
-            .first()
-        )
+        membership = active_member_by_identifier(username)
         if membership is None:
             User().set_password(password)  # same hashing cost as a real check
             return None

@@ -21,28 +21,16 @@ def key_for(organization: Organization, username: str) -> str:
     return f"{organization.pk}:{username.strip().lower()}"
 
 
-def account_for(organization: Organization, identifier: str):
-    """The person an attempted username or email belongs to in this clinic, if any (never shown to the caller)."""
-    from accounts.models import Membership
-
-    identifier = identifier.strip().lower()
-    if not identifier:
-        return None
-    lookup = {"user__email": identifier} if "@" in identifier else {"username__iexact": identifier}
-    match = Membership.all_tenants.filter(organization=organization, **lookup).select_related("user").first()
-    return match.user if match is not None else None
-
-
 def lockout_key(request: HttpRequest, credentials: dict | None) -> str:
     """AXES_USERNAME_CALLABLE: the per-clinic account key for the submitted identifier."""
-    from accounts.models import Membership
+    from accounts.selectors import active_member_by_identifier
 
     organization = getattr(request, "organization", None)
     identifier = ((credentials or {}).get("username") or request.POST.get("username") or "").strip().lower()
     if organization is None:
         return f"-:{identifier}"
     if "@" in identifier:
-        match = Membership.all_tenants.filter(organization=organization, user__email=identifier).first()
+        match = active_member_by_identifier(identifier)
         if match is not None:
             identifier = match.username
     return key_for(organization, identifier)

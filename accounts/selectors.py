@@ -1,8 +1,23 @@
-"""Reads that cross clinics on purpose, each for one stated reason."""
+"""Staff look-ups shared by sign-in, password reset and lockout, and the one read that crosses clinics."""
 
 from django.db import connection
+from django.db.models.functions import Lower
 
 from accounts.models import Membership
+
+
+def active_member_by_identifier(identifier: str) -> Membership | None:
+    """The active staff member of the current clinic whose username or email this is (case-insensitive)."""
+    identifier = identifier.strip().lower()
+    if not identifier:
+        return None
+    lookup = {"user__email": identifier} if "@" in identifier else {"lower_username": identifier}
+    return (
+        Membership.objects.alias(lower_username=Lower("username"))
+        .filter(is_active=True, user__is_active=True, **lookup)
+        .select_related("user")
+        .first()
+    )
 
 
 def person_memberships(user_id: int) -> list[tuple[int, str]]:

@@ -7,14 +7,13 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts import lockout
 from accounts.models import Membership, PasswordResetRequest, RoleAssignment, User
 from accounts.passwords import RESET_LIFETIME, hash_token, new_reset_token
 from accounts.roles import Role
-from accounts.selectors import person_memberships
+from accounts.selectors import active_member_by_identifier, person_memberships
 from accounts.tasks import (
     send_invitation,
     send_new_device_alert,
@@ -243,14 +242,7 @@ def request_password_reset(organization: Organization, identifier: str, *, reque
 
     A newer request cancels older links. The caller shows the same page either way.
     """
-    identifier = identifier.strip().lower()
-    lookup = {"user__email": identifier} if "@" in identifier else {"lower_username": identifier}
-    membership = (
-        Membership.objects.alias(lower_username=Lower("username"))
-        .filter(is_active=True, user__is_active=True, **lookup)
-        .select_related("user")
-        .first()
-    )
+    membership = active_member_by_identifier(identifier)
     if membership is None:
         record("auth.password_reset_requested", request=request, outcome=Outcome.FAILURE, detail={"matched": False})
         return

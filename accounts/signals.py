@@ -30,12 +30,13 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     if request is None or getattr(request, "organization", None) is None:
         return
     attempted = str(credentials.get("username", ""))[:100]
-    from accounts.lockout import account_for
+    from accounts.selectors import active_member_by_identifier
 
+    member = active_member_by_identifier(attempted)  # so the person sees the attempt; never shown to the caller
     record(
         "auth.login_failed",
         request=request,
-        actor=account_for(request.organization, attempted),
+        actor=member.user if member is not None else None,
         outcome=Outcome.FAILURE,
         detail={"username": attempted},
     )

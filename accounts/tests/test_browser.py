@@ -3,23 +3,10 @@
 import pytest
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_PASSWORD, load_demo
-from conftest import save_artifact
+from accounts.demo import DEMO_PASSWORD
+from conftest import save_artifact, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db):
-    clinics = load_demo()
-    return {clinic.slug: clinic for clinic in clinics}
-
-
-def _sign_in(page, clinic_url, clinic, username: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto(clinic_url(clinic, "/login/"))
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_demo_clinic_login_page_renders_styled(page, demo, clinic_url):
@@ -32,14 +19,14 @@ def test_demo_clinic_login_page_renders_styled(page, demo, clinic_url):
 
 
 def test_wrong_password_shows_one_message_and_keeps_focus_usable(page, demo, clinic_url):
-    _sign_in(page, clinic_url, demo["demo"], "admin", "wrong-password-123")
+    sign_in(page, clinic_url(demo["demo"], "/login/"), "admin", "wrong-password-123")
     alert = page.get_by_role("alert")
     assert alert.inner_text().strip() == "Invalid username or password."
     assert page.evaluate("document.activeElement.id") == "id_password"
 
 
 def test_administrator_signs_in_and_invites_a_colleague(page, demo, clinic_url):
-    _sign_in(page, clinic_url, demo["demo"], "admin")
+    sign_in(page, clinic_url(demo["demo"], "/login/"), "admin", DEMO_PASSWORD)
     assert page.get_by_role("heading", name="Welcome, Alex Admin").is_visible()
     page.get_by_role("link", name="Staff").click()
     assert page.get_by_role("link", name="Casey Clinician").is_visible()
@@ -62,7 +49,7 @@ def test_administrator_signs_in_and_invites_a_colleague(page, demo, clinic_url):
 
 
 def test_clinician_sees_no_staff_menu_and_is_refused_the_page(page, demo, clinic_url):
-    _sign_in(page, clinic_url, demo["demo"], "clinician")
+    sign_in(page, clinic_url(demo["demo"], "/login/"), "clinician", DEMO_PASSWORD)
     assert page.get_by_role("link", name="Staff").count() == 0
     response = page.goto(clinic_url(demo["demo"], "/staff/"))
     assert response.status == 403
@@ -70,14 +57,14 @@ def test_clinician_sees_no_staff_menu_and_is_refused_the_page(page, demo, clinic
 
 
 def test_a_session_does_not_carry_over_to_another_clinic(page, demo, clinic_url):
-    _sign_in(page, clinic_url, demo["demo"], "admin")
+    sign_in(page, clinic_url(demo["demo"], "/login/"), "admin", DEMO_PASSWORD)
     page.goto(clinic_url(demo["lakeside"], "/staff/"))
     assert page.get_by_role("heading", name="Sign in to Lakeside Family Therapy (demo)").is_visible()
 
 
 def test_navigation_works_on_a_phone_with_the_keyboard(page, demo, clinic_url):
     page.set_viewport_size({"width": 375, "height": 740})
-    _sign_in(page, clinic_url, demo["demo"], "admin")
+    sign_in(page, clinic_url(demo["demo"], "/login/"), "admin", DEMO_PASSWORD)
     menu = page.get_by_role("button", name="Menu")
     assert not page.get_by_role("link", name="Staff").is_visible()
     menu.focus()

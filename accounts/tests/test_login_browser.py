@@ -8,8 +8,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_PASSWORD, load_demo
-from conftest import save_artifact
+from accounts.demo import DEMO_PASSWORD
+from conftest import save_artifact, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -38,22 +38,9 @@ def smtp(settings):
     controller.stop()
 
 
-@pytest.fixture
-def demo(transactional_db, settings, live_server):
-    settings.HEARTH_PUBLIC_PORT = live_server.url.rsplit(":", 1)[1]
-    return {clinic.slug: clinic for clinic in load_demo()}
-
-
-def _sign_in(page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_first_sign_in_with_a_temporary_password_forces_a_change(page, demo, clinic_url):
     login = clinic_url(demo["demo"], "/login/")
-    _sign_in(page, login, "admin", DEMO_PASSWORD)
+    sign_in(page, login, "admin", DEMO_PASSWORD)
     page.get_by_role("link", name="Staff").click()
     page.get_by_role("link", name="Casey Clinician").click()
     page.get_by_label(re.compile(r"^Temporary password")).fill("Welcome-Aboard-2026")
@@ -61,7 +48,7 @@ def test_first_sign_in_with_a_temporary_password_forces_a_change(page, demo, cli
     expect(page.get_by_role("status")).to_contain_text("must choose a new one at their next sign-in")
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, login, "clinician", "Welcome-Aboard-2026")
+    sign_in(page, login, "clinician", "Welcome-Aboard-2026")
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
     page.goto(clinic_url(demo["demo"], "/"))  # nothing else is reachable first
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
@@ -101,23 +88,23 @@ def test_forgot_password_through_a_real_smtp_server(page, demo, clinic_url, smtp
     expect(page.get_by_role("status")).to_contain_text("Your password has been reset")
     assert smtp.messages[-1]["Subject"] == "Your Hearth password was changed"
 
-    _sign_in(page, clinic_url(demo["demo"], "/login/"), "frontdesk", "Brand-New-Desk-2026")
+    sign_in(page, clinic_url(demo["demo"], "/login/"), "frontdesk", "Brand-New-Desk-2026")
     expect(page.get_by_role("heading", name="Welcome, Frankie Frontdesk")).to_be_visible()
 
 
 def test_lockout_and_administrator_unlock(page, demo, clinic_url, browser):
     login = clinic_url(demo["demo"], "/login/")
     for _ in range(5):
-        _sign_in(page, login, "billing", "Not-The-Password-1")
+        sign_in(page, login, "billing", "Not-The-Password-1")
     expect(page.get_by_role("alert")).to_contain_text("This account is locked")
     expect(page.get_by_role("alert")).to_contain_text("Contact your clinic's administrator")
     save_artifact(page, "locked-out")
-    _sign_in(page, login, "billing", DEMO_PASSWORD)
+    sign_in(page, login, "billing", DEMO_PASSWORD)
     expect(page.get_by_role("alert")).to_contain_text("This account is locked")
 
     admin_context = browser.new_context()
     admin = admin_context.new_page()
-    _sign_in(admin, login, "admin", DEMO_PASSWORD)
+    sign_in(admin, login, "admin", DEMO_PASSWORD)
     admin.get_by_role("link", name="Staff").click()
     row = admin.get_by_role("row", name=re.compile("Bailey Billing"))
     expect(row).to_contain_text("Locked")
@@ -126,7 +113,7 @@ def test_lockout_and_administrator_unlock(page, demo, clinic_url, browser):
     expect(admin.get_by_role("status")).to_contain_text("can sign in again")
     admin_context.close()
 
-    _sign_in(page, login, "billing", DEMO_PASSWORD)
+    sign_in(page, login, "billing", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Welcome, Bailey Billing")).to_be_visible()
 
 
@@ -145,7 +132,7 @@ def test_caps_lock_warning_on_the_password_field(page, demo, clinic_url):
 
 def test_idle_warning_stay_signed_in_and_expiry(page, demo, clinic_url):
     page.clock.install()
-    _sign_in(page, clinic_url(demo["demo"], "/login/"), "frontdesk", DEMO_PASSWORD)
+    sign_in(page, clinic_url(demo["demo"], "/login/"), "frontdesk", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Welcome, Frankie Frontdesk")).to_be_visible()
     dialog = page.get_by_role("dialog", name="Still there?")
     page.clock.run_for("13:30")
@@ -173,7 +160,7 @@ def test_two_step_sign_in_with_an_authenticator_and_a_recovery_code(page, demo, 
     login = clinic_url(demo["demo"], "/login/")
     demo["demo"].mfa_required_roles = ["supervisor"]
     demo["demo"].save()
-    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    sign_in(page, login, "supervisor", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
     expect(page.get_by_role("img", name="QR code to add Hearth to your authenticator app")).to_be_visible()
     key = page.locator("code.key").inner_text().replace(" ", "")
@@ -187,7 +174,7 @@ def test_two_step_sign_in_with_an_authenticator_and_a_recovery_code(page, demo, 
     page.get_by_role("link", name="I've saved them — continue").click()
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    sign_in(page, login, "supervisor", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
     page.get_by_text("Not receiving codes?").click()
     expect(page.get_by_text("Lost your phone?")).to_be_visible()
@@ -196,7 +183,7 @@ def test_two_step_sign_in_with_an_authenticator_and_a_recovery_code(page, demo, 
     expect(page.get_by_role("heading", name="Welcome, Sam Supervisor")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    sign_in(page, login, "supervisor", DEMO_PASSWORD)
     page.get_by_label(re.compile(r"^Code")).fill(codes[0])
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", name="Welcome, Sam Supervisor")).to_be_visible()

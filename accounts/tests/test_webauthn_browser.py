@@ -5,25 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.demo import DEMO_PASSWORD, load_demo
+from accounts.demo import DEMO_PASSWORD
 from accounts.models import SecurityKey
 from audit.models import AuditEvent
-from conftest import save_artifact
+from conftest import save_artifact, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo(transactional_db, settings, live_server):
-    settings.HEARTH_PUBLIC_PORT = live_server.url.rsplit(":", 1)[1]
-    return {clinic.slug: clinic for clinic in load_demo()}
-
-
-def _sign_in(page, url: str, username: str, password: str) -> None:
-    page.goto(url)
-    page.get_by_label("Username or email").fill(username)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def _virtual_authenticator(page) -> tuple:
@@ -43,7 +30,7 @@ def _virtual_authenticator(page) -> tuple:
 def test_register_a_security_key_and_sign_in_with_it(page, demo, clinic_url):
     cdp, authenticator = _virtual_authenticator(page)
     login = clinic_url(demo["demo"], "/login/")
-    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    sign_in(page, login, "supervisor", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Welcome, Sam Supervisor")).to_be_visible()
 
     page.goto(clinic_url(demo["demo"], "/mfa/"))
@@ -58,7 +45,7 @@ def test_register_a_security_key_and_sign_in_with_it(page, demo, clinic_url):
     assert len(cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]) == 1
     page.get_by_role("button", name="Sign out").click()
 
-    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    sign_in(page, login, "supervisor", DEMO_PASSWORD)
     expect(page.get_by_role("heading", name="Confirm it's you")).to_be_visible()
     expect(page.get_by_label(re.compile(r"^Code"))).to_be_visible()  # codes still work here
     page.get_by_role("button", name="Use your security key").click()
@@ -71,7 +58,7 @@ def test_register_a_security_key_and_sign_in_with_it(page, demo, clinic_url):
 def test_a_cancelled_key_shows_a_message_and_codes_still_work(page, demo, clinic_url):
     cdp, authenticator = _virtual_authenticator(page)
     login = clinic_url(demo["demo"], "/login/")
-    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    sign_in(page, login, "supervisor", DEMO_PASSWORD)
     page.goto(clinic_url(demo["demo"], "/mfa/setup/"))
     page.get_by_label("Name for this key").fill("This laptop")
     page.get_by_role("button", name="Use a security key instead").click()
@@ -81,7 +68,7 @@ def test_a_cancelled_key_shows_a_message_and_codes_still_work(page, demo, clinic
     page.get_by_role("button", name="Sign out").click()
 
     cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": authenticator})  # the key is at home
-    _sign_in(page, login, "supervisor", DEMO_PASSWORD)
+    sign_in(page, login, "supervisor", DEMO_PASSWORD)
     page.evaluate(
         "() => { navigator.credentials.get = () => Promise.reject(new DOMException('no', 'NotAllowedError')); }"
     )
