@@ -11,6 +11,7 @@ def navigation(request) -> dict:
     if membership is not None:
         candidates = [
             ("Home", "home", True),
+            ("Clients", "clients:list", True),
             ("Staff", "accounts:staff_list", policies.can_view_staff(membership)),
             ("Clinic settings", "accounts:clinic_settings", policies.can_edit_clinic_settings(membership)),
             ("Sign-ins", "accounts:clinic_sign_ins", policies.can_view_sign_in_history(membership)),

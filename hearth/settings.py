@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tenancy",
     "accounts",
     "audit",
+    "clients",
 ]
 
 MIDDLEWARE = [

@@ -5,4 +5,5 @@ from hearth import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
+    path("clients/", include("clients.urls")),
 ]

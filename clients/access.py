@@ -1,0 +1,69 @@
+"""Reads of client charts: every one crosses this module, which checks policy and writes the audit event."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import Membership
+from audit.services import record, record_denied
+from clients import policies
+from clients.models import Client, EmergencyAccess
+from hearth.authz import get_for_clinic_or_404
+
+
+@dataclass(frozen=True)
+class ChartAccess:
+    sections: frozenset[str]
+    on_caseload: bool
+    emergency_until: object | None
+
+    def allows(self, section: str) -> bool:
+        return section in self.sections
+
+
+def on_caseload(actor: Membership, client: Client) -> bool:
+    return client.primary_clinician_id == actor.pk or client.care_team.filter(membership=actor).exists()
+
+
+def active_emergency(actor: Membership, client: Client) -> EmergencyAccess | None:
+    return (
+        EmergencyAccess.objects.filter(membership=actor, client=client, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def chart_access(actor: Membership, client: Client) -> ChartAccess:
+    caseload = on_caseload(actor, client)
+    emergency = None if caseload else active_emergency(actor, client)
+    sections = policies.sections_for(actor, on_caseload=caseload, emergency=emergency is not None)
+    return ChartAccess(sections, caseload, emergency.expires_at if emergency else None)
+
+
+def get_chart(request: HttpRequest, pk, section: str) -> tuple[Client, ChartAccess]:
+    """The client and what the person may see, or 404 (another clinic, unknown) / 403 (not this section).
+
+    Refusals are audited; the read itself is recorded as ``client.viewed`` with the section.
+    """
+    client = get_for_clinic_or_404(
+        request, Client.objects.select_related("primary_clinician__user"), "clients.view", pk
+    )
+    access = chart_access(request.membership, client)
+    if not access.allows(section):
+        record_denied(request, f"clients.view.{section}", client)
+        raise PermissionDenied(section)
+    record("client.viewed", request=request, target=client, client_id=client.pk, detail={"section": section})
+    return client, access
+
+
+def visible_clients(actor: Membership) -> QuerySet:
+    """Clients the person may find in lists and search (their caseload, or all for roles that need it)."""
+    clients = Client.objects.exclude(status="entered_in_error")
+    if policies.sees_all_clients(actor):
+        return clients
+    if not actor.has_role(*policies.CLINICAL_ROLES):
+        return clients.none()
+    return clients.filter(Q(primary_clinician=actor) | Q(care_team__membership=actor)).distinct()

@@ -1,0 +1,50 @@
+"""Need-to-know access to client charts, by role, caseload and emergency access.
+
+Sections: ``demographics`` (name, contact, status), ``insurance``, ``billing`` and ``clinical`` (diagnoses, notes,
+plans). Every chart view asks here which sections the person may see.
+"""
+
+from accounts.models import Membership
+from accounts.roles import Role
+
+DEMOGRAPHICS, INSURANCE, BILLING, CLINICAL = "demographics", "insurance", "billing", "clinical"
+ALL_SECTIONS = frozenset({DEMOGRAPHICS, INSURANCE, BILLING, CLINICAL})
+CLINICAL_ROLES = (Role.CLINICIAN, Role.SUPERVISOR)
+
+
+def sections_for(actor: Membership | None, *, on_caseload: bool, emergency: bool) -> frozenset[str]:
+    """The chart sections ``actor`` may see for one client."""
+    if actor is None or not actor.is_active:
+        return frozenset()
+    sections: set[str] = set()
+    if actor.has_role(Role.FRONT_DESK):
+        sections |= {DEMOGRAPHICS, INSURANCE}
+    if actor.has_role(Role.BILLING):
+        sections |= {DEMOGRAPHICS, INSURANCE, BILLING}
+    if actor.has_role(Role.ADMINISTRATOR):
+        sections |= {DEMOGRAPHICS, INSURANCE, BILLING}
+    if actor.has_role(*CLINICAL_ROLES) and (on_caseload or emergency):
+        sections |= ALL_SECTIONS
+    return frozenset(sections)
+
+
+def sees_all_clients(actor: Membership | None) -> bool:
+    """Front desk, billing and administrators work across the whole client list; clinicians see their caseload."""
+    return actor is not None and actor.has_role(Role.FRONT_DESK, Role.BILLING, Role.ADMINISTRATOR)
+
+
+def can_register_client(actor: Membership | None) -> bool:
+    return actor is not None and actor.has_role(Role.FRONT_DESK, Role.ADMINISTRATOR, *CLINICAL_ROLES)
+
+
+def can_edit_demographics(actor: Membership | None, sections: frozenset[str]) -> bool:
+    return (
+        actor is not None
+        and DEMOGRAPHICS in sections
+        and actor.has_role(Role.FRONT_DESK, Role.ADMINISTRATOR, *CLINICAL_ROLES)
+    )
+
+
+def can_break_glass(actor: Membership | None, *, on_caseload: bool) -> bool:
+    """Clinical staff outside the caseload may open a chart in an emergency, giving a reason."""
+    return actor is not None and actor.is_active and actor.has_role(*CLINICAL_ROLES) and not on_caseload
