@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts import policies, sessions
+from audit import policies as audit_policies
 
 
 def navigation(request) -> dict:
@@ -16,6 +17,7 @@ def navigation(request) -> dict:
             ("Clinic settings", "accounts:clinic_settings", policies.can_edit_clinic_settings(membership)),
             ("Sign-ins", "accounts:clinic_sign_ins", policies.can_view_sign_in_history(membership)),
             ("Single sign-on", "accounts:sso_settings", policies.can_configure_sso(membership)),
+            ("Audit log", "audit:report", audit_policies.can_view_audit_report(membership)),
         ]
         path = request.path
         for label, name, allowed in candidates:

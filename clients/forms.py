@@ -1,9 +1,13 @@
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.roles import Role
-from clients.models import Client
+from clients import icd
+from clients.diagnoses import DIAGNOSIS_FIELDS
+from clients.insurance import PAYER_FIELDS, POLICY_FIELDS
+from clients.models import Client, Diagnosis, InsurancePolicy, Payer
 from clients.services import DEMOGRAPHIC_FIELDS
 
 
@@ -64,3 +68,78 @@ class BreakGlassForm(forms.Form):
         min_length=10,
         help_text="Why you need this chart now. Your clinic's administrators are told, and it is recorded.",
     )
+
+
+class VersionedForm(forms.ModelForm):
+    """A model form that sends back the version it was rendered with (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+
+
+class PayerForm(VersionedForm):
+    class Meta:
+        model = Payer
+        fields = PAYER_FIELDS
+
+
+class InsurancePolicyForm(VersionedForm):
+    class Meta:
+        model = InsurancePolicy
+        fields = POLICY_FIELDS
+        widgets = {
+            "subscriber_date_of_birth": DateInput,
+            "effective_date": DateInput,
+            "end_date": DateInput,
+        }
+        labels = {"copay": "Copay ($)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["payer"].queryset = Payer.objects.order_by("name")
+        self.fields["payer"].empty_label = "Choose a payer"
+        self.fields["member_id"].error_messages["required"] = "Enter the member ID from the insurance card."
+        for name in ("subscriber_first_name", "subscriber_last_name", "subscriber_date_of_birth"):
+            self.fields[name].help_text = "Needed when the client is not the subscriber."
+
+
+class EndPolicyForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    end_date = forms.DateField(widget=DateInput, help_text="The last day the policy covers.")
+
+
+class SelfPayForm(forms.Form):
+    self_pay = forms.BooleanField(required=False, label="Self-pay (the client pays for their own care)")
+
+
+class DiagnosisForm(VersionedForm):
+    class Meta:
+        model = Diagnosis
+        fields = DIAGNOSIS_FIELDS
+        widgets = {"onset_date": DateInput, "resolved_date": DateInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        code = self.fields["code"]
+        code.help_text = "Type a code (F41.1) or words (generalized anxiety) and pick a billable code from the list."
+        code.widget.attrs.update(
+            {
+                "list": "icd-codes",
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "hx-get": reverse("clients:icd_search"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#icd-codes",
+                "hx-swap": "innerHTML",
+            }
+        )
+
+    def clean_code(self):
+        return icd.billable_code(self.cleaned_data["code"]).code

@@ -48,3 +48,27 @@ def can_edit_demographics(actor: Membership | None, sections: frozenset[str]) ->
 def can_break_glass(actor: Membership | None, *, on_caseload: bool) -> bool:
     """Clinical staff outside the caseload may open a chart in an emergency, giving a reason."""
     return actor is not None and actor.is_active and actor.has_role(*CLINICAL_ROLES) and not on_caseload
+
+
+def can_manage_payers(actor: Membership | None) -> bool:
+    """The clinic-wide payer list is kept by the front desk, billing and administrators."""
+    return actor is not None and actor.is_active and actor.has_role(Role.FRONT_DESK, Role.BILLING, Role.ADMINISTRATOR)
+
+
+def can_edit_insurance(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """Adding, correcting and ending a client's policies, and the self-pay flag."""
+    return (
+        actor is not None
+        and INSURANCE in sections
+        and actor.has_role(Role.FRONT_DESK, Role.BILLING, Role.ADMINISTRATOR)
+    )
+
+
+def can_edit_diagnoses(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """Diagnoses are clinical: only someone who may see the clinical section (caseload or emergency) changes them."""
+    return actor is not None and CLINICAL in sections and actor.has_role(*CLINICAL_ROLES)
+
+
+def can_look_up_codes(actor: Membership | None) -> bool:
+    """The ICD-10-CM code set is public reference data; any active staff member may search it."""
+    return actor is not None and actor.is_active

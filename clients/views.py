@@ -1,14 +1,26 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from clients import access, policies, services
-from clients.forms import BreakGlassForm, ClientForm, RegisterClientForm
-from clients.models import Client
+from clients import access, diagnoses, icd, insurance, policies, services, tabs
+from clients.forms import (
+    BreakGlassForm,
+    ClientForm,
+    DiagnosisForm,
+    EndPolicyForm,
+    InsurancePolicyForm,
+    PayerForm,
+    RegisterClientForm,
+    SelfPayForm,
+)
+from clients.models import Client, Payer
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
 
@@ -60,17 +72,48 @@ def client_register(request):
 
 
 @login_required
-def client_chart(request, pk: int):
+def client_chart(request, pk: int, tab: str = "overview"):
+    """One chart tab (see ``clients.tabs``): its section is checked and the read audited before it renders."""
+    chart_tab = tabs.get_tab(tab)
+    if chart_tab is None:
+        raise Http404
     try:
-        client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
+        client, chart = access.get_chart(request, pk, chart_tab.section)
     except PermissionDenied:
         return _offer_break_glass(request, pk)
+    if callable(chart_tab.view):
+        return chart_tab.view(request, client, chart)
+    return tabs.render_tab(request, client, chart, chart_tab.key, chart_tab.view)
+
+
+def overview_tab(request, client, chart):
+    return tabs.render_tab(request, client, chart, "overview", "clients/tab_overview.html")
+
+
+def demographics_tab(request, client, chart):
+    can_edit = policies.can_edit_demographics(request.membership, chart.sections)
+    return tabs.render_tab(
+        request, client, chart, "demographics", "clients/tab_demographics.html", {"can_edit": can_edit}
+    )
+
+
+def insurance_tab(request, client, chart):
     context = {
-        "client": client,
-        "chart": chart,
-        "can_edit": policies.can_edit_demographics(request.membership, chart.sections),
+        "policies": client.insurance_policies.select_related("payer").order_by("-is_active", "order", "-end_date"),
+        "can_edit": policies.can_edit_insurance(request.membership, chart.sections),
+        "self_pay_form": SelfPayForm(initial={"self_pay": client.self_pay}),
     }
-    return render(request, "clients/chart.html", context)
+    return tabs.render_tab(request, client, chart, "insurance", "clients/tab_insurance.html", context)
+
+
+def diagnoses_tab(request, client, chart):
+    rows = list(client.diagnoses.order_by("-is_primary", "resolved_date", "code"))
+    context = {
+        "active": [d for d in rows if d.is_active],
+        "resolved": [d for d in rows if not d.is_active],
+        "can_edit": policies.can_edit_diagnoses(request.membership, chart.sections),
+    }
+    return tabs.render_tab(request, client, chart, "diagnoses", "clients/tab_diagnoses.html", context)
 
 
 def _offer_break_glass(request, pk: int):
@@ -99,7 +142,7 @@ def client_edit(request, pk: int):
             form.add_error(None, error.message)
         else:
             messages.success(request, "Saved.")
-            return redirect("clients:chart", pk=pk)
+            return redirect("clients:tab", pk=pk, tab="demographics")
     return render(request, "clients/edit.html", {"form": form, "client": client})
 
 
@@ -114,3 +157,218 @@ def client_break_glass(request, pk: int):
         messages.warning(request, "Emergency access granted for one hour. Your clinic's administrators have been told.")
         return redirect("clients:chart", pk=pk)
     return render(request, "clients/break_glass.html", {"client": client, "form": form}, status=200)
+
+
+# --- Insurance -----------------------------------------------------------------------------------------------
+
+
+def _insurance_chart(request, pk: int):
+    client, chart = access.get_chart(request, pk, policies.INSURANCE)
+    require(request, policies.can_edit_insurance(request.membership, chart.sections), "clients.insurance.edit", client)
+    return client, chart
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def policy_add(request, pk: int):
+    client, chart = _insurance_chart(request, pk)
+    form = InsurancePolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in insurance.POLICY_FIELDS}
+        try:
+            insurance.add_policy(client, actor=request.membership, data=data, request=request)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Insurance policy added.")
+            return redirect("clients:tab", pk=pk, tab="insurance")
+    context = {"form": form, "heading": "Add an insurance policy"}
+    return tabs.render_tab(request, client, chart, "insurance", "clients/policy_form.html", context)
+
+
+@login_required
+def policy_edit(request, pk: int, policy_pk: int):
+    client, chart = _insurance_chart(request, pk)
+    policy = get_for_clinic_or_404(request, client.insurance_policies.all(), "clients.insurance.edit", policy_pk)
+    form = InsurancePolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            insurance.update_policy(
+                policy,
+                actor=request.membership,
+                expected_version=form.cleaned_data.get("version") or 0,
+                changes=form.changes(),
+                request=request,
+            )
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Insurance policy saved.")
+            return redirect("clients:tab", pk=pk, tab="insurance")
+    context = {"form": form, "policy": policy, "heading": "Edit insurance policy"}
+    return tabs.render_tab(request, client, chart, "insurance", "clients/policy_form.html", context)
+
+
+@login_required
+def policy_end(request, pk: int, policy_pk: int):
+    client, chart = _insurance_chart(request, pk)
+    policy = get_for_clinic_or_404(
+        request, client.insurance_policies.filter(is_active=True), "clients.insurance.end", policy_pk
+    )
+    form = EndPolicyForm(
+        request.POST or None, initial={"version": policy.version, "end_date": tabs.clinic_today(request)}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            insurance.end_policy(
+                policy,
+                actor=request.membership,
+                expected_version=form.cleaned_data["version"],
+                end_date=form.cleaned_data["end_date"],
+                request=request,
+            )
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Insurance policy ended.")
+            return redirect("clients:tab", pk=pk, tab="insurance")
+    context = {"form": form, "policy": policy}
+    return tabs.render_tab(request, client, chart, "insurance", "clients/policy_end.html", context)
+
+
+@login_required
+@require_POST
+def self_pay(request, pk: int):
+    client, _chart = _insurance_chart(request, pk)
+    form = SelfPayForm(request.POST)
+    form.is_valid()
+    insurance.set_self_pay(client, actor=request.membership, self_pay=form.cleaned_data["self_pay"], request=request)
+    messages.success(request, "Saved.")
+    return redirect("clients:tab", pk=pk, tab="insurance")
+
+
+# --- Payers --------------------------------------------------------------------------------------------------
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+def payer_list(request):
+    require(request, policies.can_manage_payers(request.membership), "clients.payers")
+    return render(request, "clients/payers.html", {"payers": Payer.objects.order_by("name", "pk")})
+
+
+@login_required
+def payer_add(request):
+    require(request, policies.can_manage_payers(request.membership), "clients.payers")
+    form = PayerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in insurance.PAYER_FIELDS}
+        try:
+            payer = insurance.create_payer(actor=request.membership, data=data, request=request)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Payer {payer.name} added.")
+            return redirect(_next_url(request, "clients:payers"))
+    context = {"form": form, "heading": "Add a payer", "next": _next_url(request, "")}
+    return render(request, "clients/payer_form.html", context)
+
+
+@login_required
+def payer_edit(request, payer_pk: int):
+    require(request, policies.can_manage_payers(request.membership), "clients.payers")
+    payer = get_for_clinic_or_404(request, Payer.objects.all(), "clients.payers", payer_pk)
+    form = PayerForm(request.POST or None, instance=payer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            insurance.update_payer(
+                payer,
+                actor=request.membership,
+                expected_version=form.cleaned_data.get("version") or 0,
+                changes=form.changes(),
+                request=request,
+            )
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Payer saved.")
+            return redirect("clients:payers")
+    return render(request, "clients/payer_form.html", {"form": form, "heading": f"Edit {payer.name}", "next": ""})
+
+
+# --- Diagnoses -----------------------------------------------------------------------------------------------
+
+
+def _clinical_chart(request, pk: int):
+    client, chart = access.get_chart(request, pk, policies.CLINICAL)
+    require(request, policies.can_edit_diagnoses(request.membership, chart.sections), "clients.diagnoses.edit", client)
+    return client, chart
+
+
+@login_required
+def diagnosis_add(request, pk: int):
+    client, chart = _clinical_chart(request, pk)
+    form = DiagnosisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in diagnoses.DIAGNOSIS_FIELDS}
+        try:
+            diagnoses.add_diagnosis(client, actor=request.membership, data=data, request=request)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Diagnosis added.")
+            return redirect("clients:tab", pk=pk, tab="diagnoses")
+    context = {"form": form, "heading": "Add a diagnosis"}
+    return tabs.render_tab(request, client, chart, "diagnoses", "clients/diagnosis_form.html", context)
+
+
+@login_required
+def diagnosis_edit(request, pk: int, diagnosis_pk: int):
+    client, chart = _clinical_chart(request, pk)
+    diagnosis = get_for_clinic_or_404(request, client.diagnoses.all(), "clients.diagnoses.edit", diagnosis_pk)
+    form = DiagnosisForm(request.POST or None, instance=diagnosis)
+    if request.method == "POST" and form.is_valid():
+        try:
+            diagnoses.update_diagnosis(
+                diagnosis,
+                actor=request.membership,
+                expected_version=form.cleaned_data.get("version") or 0,
+                changes=form.changes(),
+                request=request,
+            )
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Diagnosis saved.")
+            return redirect("clients:tab", pk=pk, tab="diagnoses")
+    context = {"form": form, "diagnosis": diagnosis, "heading": f"Edit diagnosis {diagnosis.code}"}
+    return tabs.render_tab(request, client, chart, "diagnoses", "clients/diagnosis_form.html", context)
+
+
+@login_required
+def icd_search(request):
+    """Billable ICD-10-CM codes matching ``q`` (or the code field's text), as ``<option>``s for a datalist."""
+    require(request, policies.can_look_up_codes(request.membership), "clients.icd_search")
+    query = request.GET.get("q") or request.GET.get("code") or ""
+    return render(request, "clients/_icd_options.html", {"codes": icd.search(query), "query": query})

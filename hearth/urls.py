@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
     path("clients/", include("clients.urls")),
+    path("audit/", include("audit.urls")),
 ]

@@ -1,0 +1,84 @@
+"""The chart's tabs: a registry other apps add to from their ``AppConfig.ready()``.
+
+    from clients.tabs import register_tab
+
+    register_tab("schedule", "Schedule", policies.DEMOGRAPHICS, "scheduling/chart_tab.html", order=50)
+
+A tab is served at ``/clients/<pk>/<key>/``. Before it renders, ``clients.access.get_chart`` checks that the
+person may see ``section`` for this client and audits the read with that section; the tab bar lists only tabs
+whose section the person may see. ``view`` is either a template name (rendered with ``client``, ``chart`` and the
+tab bar; extend ``clients/chart.html`` and fill ``{% block tab %}``) or a callable
+``view(request, client, chart) -> HttpResponse`` that usually ends with :func:`render_tab`.
+"""
+
+import re
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+RESERVED_KEYS = frozenset({"edit", "emergency-access"})
+
+
+@dataclass(frozen=True)
+class ChartTab:
+    key: str
+    label: str
+    section: str
+    view: str | Callable[..., HttpResponse]
+    order: int
+
+
+_registry: dict[str, ChartTab] = {}
+
+
+def register_tab(key: str, label: str, section: str, view, order: int = 100) -> ChartTab:
+    """Add a tab to every chart. Registering the same key again replaces it (so reloads are harmless)."""
+    if not KEY.match(key) or key in RESERVED_KEYS:
+        raise ValueError(
+            f"Chart tab key {key!r} must be a short lower-case slug and not one of {sorted(RESERVED_KEYS)}"
+        )
+    tab = ChartTab(key, label, section, view, order)
+    _registry[key] = tab
+    return tab
+
+
+def unregister_tab(key: str) -> None:
+    _registry.pop(key, None)
+
+
+def get_tab(key: str) -> ChartTab | None:
+    return _registry.get(key)
+
+
+def all_tabs() -> list[ChartTab]:
+    return sorted(_registry.values(), key=lambda tab: (tab.order, tab.key))
+
+
+def visible_tabs(chart) -> list[ChartTab]:
+    """The tabs whose section ``chart`` (a ``ChartAccess``) allows."""
+    return [tab for tab in all_tabs() if chart.allows(tab.section)]
+
+
+def clinic_today(request: HttpRequest):
+    """Today's date where the clinic is (the client's age turns over at the clinic's midnight, not UTC's)."""
+    organization = getattr(request, "organization", None)
+    zone = zoneinfo.ZoneInfo(organization.time_zone) if organization else None
+    return timezone.localdate(timezone=zone)
+
+
+def render_tab(request: HttpRequest, client, chart, tab_key: str, template: str, context=None, status=200):
+    """Render ``template`` (which extends ``clients/chart.html``) with the chart header and tab bar."""
+    full = {
+        "client": client,
+        "chart": chart,
+        "age": client.age_on(clinic_today(request)),
+        "tabs": visible_tabs(chart),
+        "current_tab": tab_key,
+        **(context or {}),
+    }
+    return render(request, template, full, status=status)

@@ -1,0 +1,38 @@
+"""Fixtures shared by the clients tests: a client factory and a payer."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from clients import services
+from clients.models import Client, Payer
+from tenancy.context import tenant_context
+
+BORN = datetime.date(1990, 4, 12)
+
+
+@pytest.fixture
+def make_chart_client(db):
+    def make(organization, first="Jordan", last="Rivers", primary=None, born=BORN, **extra):
+        with tenant_context(organization), transaction.atomic():
+            return Client.objects.create(
+                number=services.next_client_number(),
+                legal_first_name=first,
+                legal_last_name=last,
+                date_of_birth=born,
+                primary_clinician=primary,
+                status="active",
+                **extra,
+            )
+
+    return make
+
+
+@pytest.fixture
+def make_payer(db):
+    def make(organization, name="Blue Valley Health", payer_id="BVH01"):
+        with tenant_context(organization):
+            return Payer.objects.create(name=name, payer_id=payer_id, city="Springfield", state="IL")
+
+    return make

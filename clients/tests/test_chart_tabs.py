@@ -1,0 +1,136 @@
+import datetime
+import re
+from html import unescape
+
+import pytest
+from django.http import HttpResponse
+
+from audit.models import AuditEvent
+from clients import policies, tabs
+from conftest import rls_queries
+
+
+def _text(response) -> str:
+    return unescape(response.content.decode())
+
+
+def _tab_labels(response) -> list[str]:
+    nav = re.search(r'<nav class="chart-tabs".*?</nav>', response.content.decode(), re.S).group(0)
+    return re.findall(r">([^<>]+)</a>", nav)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("front_desk", ["Overview", "Demographics", "Insurance"]),
+        ("billing", ["Overview", "Demographics", "Insurance"]),
+        ("admin", ["Overview", "Demographics", "Insurance"]),
+        ("clinician", ["Overview", "Demographics", "Insurance", "Diagnoses"]),
+    ],
+)
+def test_the_tab_bar_shows_only_tabs_the_person_may_see(
+    role, expected, request, org, clinician, make_chart_client, clinic_client
+):
+    member = request.getfixturevalue(role)
+    record = make_chart_client(org, primary=clinician)
+    response = clinic_client(org, member).get(f"/clients/{record.pk}/")
+    assert response.status_code == 200
+    assert _tab_labels(response) == expected
+    assert 'aria-current="page">Overview<' in response.content.decode()
+
+
+def test_front_desk_is_refused_the_diagnoses_tab_and_it_is_audited(
+    org, front_desk, clinician, make_chart_client, clinic_client
+):
+    record = make_chart_client(org, primary=clinician)
+    client = clinic_client(org, front_desk)
+    assert client.get(f"/clients/{record.pk}/insurance/").status_code == 200
+    assert client.get(f"/clients/{record.pk}/diagnoses/").status_code == 403
+    assert client.get(f"/clients/{record.pk}/diagnoses/new/").status_code == 403
+    denied = AuditEvent.objects.filter(action="access.denied").first()
+    assert denied.detail["permission"] == "clients.view.clinical"
+
+
+def test_each_tab_read_is_audited_with_its_section(org, clinician, make_chart_client, clinic_client):
+    record = make_chart_client(org, primary=clinician)
+    client = clinic_client(org, clinician)
+    for tab in ("overview", "demographics", "insurance", "diagnoses"):
+        assert client.get(f"/clients/{record.pk}/{tab}/").status_code == 200
+    sections = list(
+        AuditEvent.objects.filter(action="client.viewed").order_by("sequence").values_list("detail", flat=True)
+    )
+    assert [s["section"] for s in sections] == ["demographics", "demographics", "insurance", "clinical"]
+    assert set(AuditEvent.objects.filter(action="client.viewed").values_list("client_id", flat=True)) == {record.pk}
+
+
+def test_an_unknown_tab_is_a_404(org, front_desk, make_chart_client, clinic_client):
+    record = make_chart_client(org)
+    assert clinic_client(org, front_desk).get(f"/clients/{record.pk}/nonsense/").status_code == 404
+
+
+def test_the_header_shows_age_on_the_clinics_date_and_status(org, front_desk, make_chart_client, clinic_client):
+    today = tabs.clinic_today(type("R", (), {"organization": org})())
+    record = make_chart_client(org, born=datetime.date(today.year - 30, today.month, today.day))
+    text = _text(clinic_client(org, front_desk).get(f"/clients/{record.pk}/"))
+    assert "Age 30" in text and "client 1001" in text and "Active" in text
+
+
+def test_another_app_can_plug_in_a_tab(org, front_desk, clinician, make_chart_client, clinic_client):
+    def schedule(request, client, chart):
+        return HttpResponse(f"schedule of client {client.number}")
+
+    tabs.register_tab("schedule", "Schedule", policies.DEMOGRAPHICS, schedule, order=15)
+    tabs.register_tab("notes", "Notes", policies.CLINICAL, "clients/tab_overview.html", order=40)
+    try:
+        record = make_chart_client(org, primary=clinician)
+        desk = clinic_client(org, front_desk)
+        assert _tab_labels(desk.get(f"/clients/{record.pk}/")) == ["Overview", "Demographics", "Schedule", "Insurance"]
+        assert _text(desk.get(f"/clients/{record.pk}/schedule/")) == "schedule of client 1001"
+        assert desk.get(f"/clients/{record.pk}/notes/").status_code == 403
+        assert clinic_client(org, clinician).get(f"/clients/{record.pk}/notes/").status_code == 200
+    finally:
+        tabs.unregister_tab("schedule")
+        tabs.unregister_tab("notes")
+    with pytest.raises(ValueError, match="slug"):
+        tabs.register_tab("edit", "Edit", policies.DEMOGRAPHICS, "x.html")
+
+
+@pytest.mark.parametrize(
+    ("tab", "budget"), [("overview", 12), ("demographics", 12), ("insurance", 13), ("diagnoses", 13)]
+)
+def test_each_tab_has_a_fixed_query_count(
+    tab, budget, org, clinician, make_chart_client, make_payer, clinic_client, django_assert_max_num_queries
+):
+    from clients import diagnoses, insurance
+
+    record = make_chart_client(org, primary=clinician)
+    payer = make_payer(org)
+    from tenancy.context import tenant_context
+
+    with tenant_context(org):
+        for order in (1, 2, 3):
+            insurance.add_policy(
+                record,
+                actor=clinician,
+                data={
+                    "payer": payer,
+                    "order": order,
+                    "member_id": f"M{order}",
+                    "effective_date": datetime.date(2026, 1, 1),
+                },
+            )
+        for code in ("F41.1", "F32.A", "F43.10"):
+            diagnoses.add_diagnosis(record, actor=clinician, data={"code": code, "is_primary": code == "F41.1"})
+    client = clinic_client(org, clinician)
+    client.get("/")
+    with django_assert_max_num_queries(budget + rls_queries()):
+        assert client.get(f"/clients/{record.pk}/{tab}/").status_code == 200
+
+
+def test_another_clinics_client_tabs_are_404_and_audited(org, other_org, admin, make_chart_client, clinic_client):
+    foreign = make_chart_client(other_org)
+    client = clinic_client(org, admin)
+    for path in ("insurance/", "diagnoses/", "insurance/new/"):
+        assert client.get(f"/clients/{foreign.pk}/{path}").status_code == 404
+    misses = AuditEvent.objects.filter(action="access.not_found", object_id=str(foreign.pk), organization=org)
+    assert misses.count() == 3
