@@ -137,3 +137,36 @@ class TenantModel(models.Model):
 
 class CrossTenantWriteError(PermissionError):
     """Raised when code acting for one clinic tries to write a row that belongs to another."""
+
+
+class PlaceOfService(models.TextChoices):
+    """CMS place-of-service codes the clinic's sites bill under (the claim needs one per service line)."""
+
+    OFFICE = "11", "11 Office"
+    TELEHEALTH_HOME = "10", "10 Telehealth in the client's home"
+    TELEHEALTH_OTHER = "02", "02 Telehealth elsewhere"
+    COMMUNITY_MENTAL_HEALTH = "53", "53 Community mental health center"
+    SCHOOL = "03", "03 School"
+
+
+class Location(TenantModel):
+    """One of a clinic's sites (or its telehealth service): the client's default location and where visits happen."""
+
+    name = models.CharField(max_length=120)
+    address_line1 = models.CharField("Address", max_length=200, blank=True)
+    address_line2 = models.CharField("Address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=50, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    place_of_service = models.CharField(max_length=2, choices=PlaceOfService.choices, default=PlaceOfService.OFFICE)
+    is_telehealth = models.BooleanField(default=False, help_text="A virtual location: no rooms, no address needed.")
+    is_active = models.BooleanField(default=True, help_text="Inactive sites keep their history but take no bookings.")
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="location_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
