@@ -1,14 +1,16 @@
 """Need-to-know access to client charts, by role, caseload and emergency access.
 
-Sections: ``demographics`` (name, contact, status), ``insurance``, ``billing`` and ``clinical`` (diagnoses, notes,
-plans). Every chart view asks here which sections the person may see.
+Sections: ``demographics`` (name, contact, status), ``insurance``, ``billing``, ``clinical`` (diagnoses, notes,
+plans) and ``consents`` (consents, releases of information, the disclosures log). Every chart view asks here which
+sections the person may see.
 """
 
 from accounts.models import Membership
 from accounts.roles import Role
 
 DEMOGRAPHICS, INSURANCE, BILLING, CLINICAL = "demographics", "insurance", "billing", "clinical"
-ALL_SECTIONS = frozenset({DEMOGRAPHICS, INSURANCE, BILLING, CLINICAL})
+CONSENTS = "consents"
+ALL_SECTIONS = frozenset({DEMOGRAPHICS, INSURANCE, BILLING, CLINICAL, CONSENTS})
 CLINICAL_ROLES = (Role.CLINICIAN, Role.SUPERVISOR)
 
 
@@ -18,11 +20,11 @@ def sections_for(actor: Membership | None, *, on_caseload: bool, emergency: bool
         return frozenset()
     sections: set[str] = set()
     if actor.has_role(Role.FRONT_DESK):
-        sections |= {DEMOGRAPHICS, INSURANCE}
+        sections |= {DEMOGRAPHICS, INSURANCE, CONSENTS}
     if actor.has_role(Role.BILLING):
-        sections |= {DEMOGRAPHICS, INSURANCE, BILLING}
+        sections |= {DEMOGRAPHICS, INSURANCE, BILLING, CONSENTS}
     if actor.has_role(Role.ADMINISTRATOR):
-        sections |= {DEMOGRAPHICS, INSURANCE, BILLING}
+        sections |= {DEMOGRAPHICS, INSURANCE, BILLING, CONSENTS}
     if actor.has_role(*CLINICAL_ROLES) and (on_caseload or emergency):
         sections |= ALL_SECTIONS
     return frozenset(sections)
@@ -72,3 +74,49 @@ def can_edit_diagnoses(actor: Membership | None, sections: frozenset[str]) -> bo
 def can_look_up_codes(actor: Membership | None) -> bool:
     """The ICD-10-CM code set is public reference data; any active staff member may search it."""
     return actor is not None and actor.is_active
+
+
+# --- Consents, releases of information and disclosures -----------------------------------------------------
+# Front desk and administrators take consents and authorisations at the desk; clinicians on the caseload (or with
+# emergency access) see and record them too. Billing opens the Consents tab only to learn whether the client has
+# authorised release to payers (and whether Part 2 applies): it sees that summary, not recipients or purposes.
+
+CONSENT_ROLES = (Role.FRONT_DESK, Role.ADMINISTRATOR, *CLINICAL_ROLES)
+
+
+def _consent_staff(actor: Membership | None, sections: frozenset[str]) -> bool:
+    if actor is None or not actor.is_active or CONSENTS not in sections:
+        return False
+    if actor.has_role(Role.FRONT_DESK, Role.ADMINISTRATOR):
+        return True
+    return actor.has_role(*CLINICAL_ROLES) and CLINICAL in sections  # clinical staff: caseload or emergency only
+
+
+def can_see_consent_details(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """The full Consents tab: consents, every authorisation with its recipient and purpose, the disclosures log."""
+    return _consent_staff(actor, sections)
+
+
+def can_record_consents(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """Record and revoke consents and authorisations, and note an authorisation's expiry event."""
+    return _consent_staff(actor, sections)
+
+
+def can_record_disclosures(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """Log a release of information that was made."""
+    return _consent_staff(actor, sections)
+
+
+def can_view_accounting(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """The accounting of disclosures report (HIPAA 164.528), on screen, printed or as CSV."""
+    return _consent_staff(actor, sections)
+
+
+def can_mark_part2(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """Flag the record as holding 42 CFR Part 2 substance use disorder records (adds protection)."""
+    return _consent_staff(actor, sections)
+
+
+def can_clear_part2(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """Removing Part 2 protection is a correction only an administrator makes."""
+    return _consent_staff(actor, sections) and actor.has_role(Role.ADMINISTRATOR)

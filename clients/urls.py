@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients import views
+from clients import views, views_consents
 
 app_name = "clients"
 urlpatterns = [
@@ -19,5 +19,23 @@ urlpatterns = [
     path("<int:pk>/insurance/<int:policy_pk>/end/", views.policy_end, name="policy_end"),
     path("<int:pk>/diagnoses/new/", views.diagnosis_add, name="diagnosis_add"),
     path("<int:pk>/diagnoses/<int:diagnosis_pk>/edit/", views.diagnosis_edit, name="diagnosis_edit"),
+    path("<int:pk>/consents/new/", views_consents.consent_add, name="consent_add"),
+    path("<int:pk>/consents/<int:consent_pk>/revoke/", views_consents.consent_revoke, name="consent_revoke"),
+    path("<int:pk>/consents/part2/", views_consents.part2_flag, name="part2"),
+    path("<int:pk>/releases/new/", views_consents.authorization_add, name="authorization_add"),
+    path("<int:pk>/releases/<int:authorization_pk>/", views_consents.authorization_detail, name="authorization"),
+    path(
+        "<int:pk>/releases/<int:authorization_pk>/revoke/",
+        views_consents.authorization_revoke,
+        name="authorization_revoke",
+    ),
+    path(
+        "<int:pk>/releases/<int:authorization_pk>/expiry-event/",
+        views_consents.authorization_expiry_event,
+        name="authorization_expiry_event",
+    ),
+    path("<int:pk>/disclosures/new/", views_consents.disclosure_add, name="disclosure_add"),
+    path("<int:pk>/disclosures/accounting/", views_consents.accounting, name="accounting"),
+    path("<int:pk>/disclosures/accounting/csv/", views_consents.accounting_csv, name="accounting_csv"),
     path("<int:pk>/<slug:tab>/", views.client_chart, name="tab"),
 ]

@@ -69,3 +69,63 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     pages["staff list on a phone"] = _violations(page)
     assert clinics
     assert {name: found for name, found in pages.items() if found} == {}
+
+
+def test_consents_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
+    """The chart's Consents tab, its forms (with errors), an authorisation and the accounting of disclosures."""
+    import datetime
+
+    from django.db import transaction
+
+    from clients import services
+    from clients.models import Client
+    from tenancy.context import tenant_context
+
+    clinic = next(c for c in load_demo() if c.slug == "demo")
+    with tenant_context(clinic), transaction.atomic():
+        record = Client.objects.create(
+            number=services.next_client_number(),
+            legal_first_name="Robin",
+            legal_last_name="Alvarez",
+            date_of_birth=datetime.date(1988, 7, 14),
+            status="active",
+        )
+    port = live_server.url.rsplit(":", 1)[1]
+    base = f"http://demo.localhost:{port}"
+    page = axe_page
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username or email").fill("admin")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    chart = f"{base}/clients/{record.pk}"
+    pages = {}
+    page.goto(f"{chart}/consents/new/")
+    page.get_by_role("button", name="Save consent").click()
+    pages["consent form with errors"] = _violations(page)
+    page.goto(f"{chart}/releases/new/")
+    page.get_by_role("button", name="Save authorisation").click()
+    pages["authorisation form with errors"] = _violations(page)
+    page.get_by_label("Kind of recipient").select_option("provider")
+    page.get_by_label("Recipient's name").fill("Dr. Lee Park")
+    page.get_by_label("Recipient fax").fill("555 123 0000")
+    page.get_by_label("Purpose").fill("Coordination of care")
+    page.get_by_label("Progress notes").check()
+    page.get_by_label("Expiry event").fill("End of treatment")
+    page.get_by_role("button", name="Save authorisation").click()
+    page.goto(f"{chart}/disclosures/new/")
+    pages["disclosure form"] = _violations(page)
+    page.get_by_label("Authorisation relied on").select_option(index=1)
+    page.get_by_label("Progress notes").check()
+    page.get_by_role("button", name="Log release").click()
+    page.goto(f"{chart}/consents/")
+    pages["consents tab"] = _violations(page)
+    page.get_by_role("link", name="View authorisation for Dr. Lee Park").click()
+    pages["authorisation"] = _violations(page)
+    page.get_by_role("link", name="Revoke").click()
+    pages["revoke authorisation"] = _violations(page)
+    page.goto(f"{chart}/disclosures/accounting/")
+    pages["accounting of disclosures"] = _violations(page)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{chart}/consents/")
+    pages["consents tab on a phone"] = _violations(page)
+    assert {name: found for name, found in pages.items() if found} == {}
