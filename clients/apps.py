@@ -14,3 +14,12 @@ class ClientsConfig(AppConfig):
         register_tab("demographics", "Demographics", policies.DEMOGRAPHICS, views.demographics_tab, order=10)
         register_tab("insurance", "Insurance", policies.INSURANCE, views.insurance_tab, order=20)
         register_tab("diagnoses", "Diagnoses", policies.CLINICAL, views.diagnoses_tab, order=30)
+
+        from django.core import checks
+
+        from clients import views_amendments, views_documents
+        from hearth import uploads
+
+        register_tab("documents", "Documents", policies.DEMOGRAPHICS, views_documents.documents_tab, order=60)
+        register_tab("amendments", "Amendments", policies.DEMOGRAPHICS, views_amendments.amendments_tab, order=70)
+        checks.register(uploads.check_private_storage, checks.Tags.security)

@@ -249,3 +249,6 @@ class Diagnosis(TenantModel):
     def clean(self) -> None:
         if self.onset_date and self.resolved_date and self.resolved_date < self.onset_date:
             raise ValidationError({"resolved_date": "The resolved date can't be before the onset date."})
+
+
+from clients.models_documents import AmendmentRequest, ClientDocument  # noqa: E402, F401  (chart documents, amendments)

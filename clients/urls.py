@@ -1,6 +1,8 @@
 from django.urls import path
 
 from clients import views
+from clients import views_amendments as amendment_views
+from clients import views_documents as document_views
 
 app_name = "clients"
 urlpatterns = [
@@ -19,5 +21,23 @@ urlpatterns = [
     path("<int:pk>/insurance/<int:policy_pk>/end/", views.policy_end, name="policy_end"),
     path("<int:pk>/diagnoses/new/", views.diagnosis_add, name="diagnosis_add"),
     path("<int:pk>/diagnoses/<int:diagnosis_pk>/edit/", views.diagnosis_edit, name="diagnosis_edit"),
+    path("<int:pk>/documents/new/", document_views.document_upload, name="document_upload"),
+    path("<int:pk>/documents/<int:document_pk>/open/", document_views.document_open, name="document_open"),
+    path("<int:pk>/documents/<int:document_pk>/download/", document_views.document_download, name="document_download"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/entered-in-error/",
+        document_views.document_entered_in_error,
+        name="document_error",
+    ),
+    path("<int:pk>/amendments/new/", amendment_views.amendment_add, name="amendment_add"),
+    path("<int:pk>/amendments/<int:amendment_pk>/", amendment_views.amendment_detail, name="amendment"),
+    path("<int:pk>/amendments/<int:amendment_pk>/extend/", amendment_views.amendment_extend, name="amendment_extend"),
+    path("<int:pk>/amendments/<int:amendment_pk>/accept/", amendment_views.amendment_accept, name="amendment_accept"),
+    path("<int:pk>/amendments/<int:amendment_pk>/deny/", amendment_views.amendment_deny, name="amendment_deny"),
+    path(
+        "<int:pk>/amendments/<int:amendment_pk>/disagreement/",
+        amendment_views.amendment_disagreement,
+        name="amendment_disagreement",
+    ),
     path("<int:pk>/<slug:tab>/", views.client_chart, name="tab"),
 ]

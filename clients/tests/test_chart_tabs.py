@@ -22,10 +22,10 @@ def _tab_labels(response) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("front_desk", ["Overview", "Demographics", "Insurance"]),
-        ("billing", ["Overview", "Demographics", "Insurance"]),
-        ("admin", ["Overview", "Demographics", "Insurance"]),
-        ("clinician", ["Overview", "Demographics", "Insurance", "Diagnoses"]),
+        ("front_desk", ["Overview", "Demographics", "Insurance", "Documents", "Amendments"]),
+        ("billing", ["Overview", "Demographics", "Insurance", "Documents", "Amendments"]),
+        ("admin", ["Overview", "Demographics", "Insurance", "Documents", "Amendments"]),
+        ("clinician", ["Overview", "Demographics", "Insurance", "Diagnoses", "Documents", "Amendments"]),
     ],
 )
 def test_the_tab_bar_shows_only_tabs_the_person_may_see(
@@ -84,7 +84,8 @@ def test_another_app_can_plug_in_a_tab(org, front_desk, clinician, make_chart_cl
     try:
         record = make_chart_client(org, primary=clinician)
         desk = clinic_client(org, front_desk)
-        assert _tab_labels(desk.get(f"/clients/{record.pk}/")) == ["Overview", "Demographics", "Schedule", "Insurance"]
+        labels = _tab_labels(desk.get(f"/clients/{record.pk}/"))
+        assert labels == ["Overview", "Demographics", "Schedule", "Insurance", "Documents", "Amendments"]
         assert _text(desk.get(f"/clients/{record.pk}/schedule/")) == "schedule of client 1001"
         assert desk.get(f"/clients/{record.pk}/notes/").status_code == 403
         assert clinic_client(org, clinician).get(f"/clients/{record.pk}/notes/").status_code == 200
