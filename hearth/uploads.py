@@ -21,6 +21,7 @@ Guarantees:
   the ASGI server from spooling it to disk first.
 """
 
+import asyncio
 import base64
 import hashlib
 import os
@@ -94,23 +95,23 @@ def accept_attribute(kinds=KINDS) -> str:
 
 
 def detect_kind(head: bytes, kinds=KINDS) -> tuple[FileKind | None, str]:
-    """The accepted kind the bytes are, or ``None`` and a description of what they are instead.
+    """The accepted kind the bytes are, or ``None`` and a name for what they are instead ("" when unknown).
 
     Among puremagic's most confident matches, one must be an accepted type; a weaker match never wins over a
-    stronger one (a ZIP that is also a weak match for something else stays a ZIP).
+    stronger one. A refused file is named by its likeliest match that has a registered media type (the vaguest
+    signatures, such as "ZoneAlarm data", have none).
     """
     try:
         matches = puremagic.magic_string(head)
     except (puremagic.PureError, ValueError):
-        return None, "a file of unknown type"
+        return None, ""
     best = max(match.confidence for match in matches)
-    strongest = [match for match in matches if match.confidence == best]
-    for match in strongest:
+    for match in matches:
         kind = _BY_DETECTED_TYPE.get(match.mime_type)
-        if kind is not None and kind in kinds:
+        if match.confidence == best and kind is not None and kind in kinds:
             return kind, kind.label
-    found = strongest[0]
-    return None, found.name or found.mime_type or found.extension.lstrip(".").upper()
+    named = next((match for match in matches if match.mime_type), matches[0])
+    return None, named.name or named.mime_type or named.extension.lstrip(".").upper()
 
 
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff<>:\"/\\|?*]")
@@ -125,8 +126,8 @@ def display_filename(name: str, kind: FileKind | None = None) -> str:
     """
     name = unicodedata.normalize("NFC", name or "")
     name = re.split(r"[/\\]", name)[-1]
-    name = _UNSAFE_CHARS.sub("", name)
-    name = re.sub(r"\s+", " ", name).strip(" .")
+    name = _UNSAFE_CHARS.sub("", re.sub(r"\s", " ", name))
+    name = re.sub(r" +", " ", name).strip(" .")
     stem, extension = os.path.splitext(name)
     if not _EXTENSION.fullmatch(extension):
         stem, extension = name, ""
@@ -159,8 +160,9 @@ def check_upload(upload: UploadedFile | None, *, kinds=KINDS, max_bytes: int | N
     head = upload.read(SNIFF_BYTES)
     kind, found = detect_kind(head, kinds)
     if kind is None:
+        what = f"its content is “{found}”" if found else "its content is not of a type Hearth recognises"
         raise ValidationError(
-            f"This file is {found}, which can't be added. Allowed types: {allowed_types_text(kinds)}.",
+            f"This file can't be added: {what}, whatever its name says. Allowed types: {allowed_types_text(kinds)}.",
             code="file_type",
         )
     digest = hashlib.sha256()
@@ -285,9 +287,16 @@ def asgi_body_limit(app):
         headers = dict(scope.get("headers") or [])
         declared = _declared_length(headers.get(b"content-length"))
         if declared is not None and declared > limit:
+            handed_over = False
 
             async def empty_body():
-                return {"type": "http.request", "body": b"", "more_body": False}
+                # The body once, empty; after that nothing more arrives (Django waits here for a disconnect and
+                # cancels the wait once its 413 is sent; the server then closes the connection, body unread).
+                nonlocal handed_over
+                if not handed_over:
+                    handed_over = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+                await asyncio.Event().wait()
 
             return await app(scope, empty_body, send)
 
