@@ -43,6 +43,7 @@ def documents_tab(request, client, chart):
         detail={"sections": sorted(chart.sections), "category": category, "count": len(rows)},
     )
     for row in rows:
+        row.shows_inline = uploads.shows_inline(row.content_type)
         row.can_mark_in_error = row.is_current and policies.can_mark_document_in_error(
             request.membership, chart.sections, row.section
         )

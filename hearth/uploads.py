@@ -114,6 +114,7 @@ def detect_kind(head: bytes, kinds=KINDS) -> tuple[FileKind | None, str]:
     return None, named.name or named.mime_type or named.extension.lstrip(".").upper()
 
 
+_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}")
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff<>:\"/\\|?*]")
 
 
@@ -135,9 +136,6 @@ def display_filename(name: str, kind: FileKind | None = None) -> str:
         extension = kind.extensions[0]
     stem = stem[: MAX_DISPLAY_NAME - len(extension)].strip(" .") or "document"
     return f"{stem}{extension.lower()}"
-
-
-_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}")
 
 
 def check_upload(upload: UploadedFile | None, *, kinds=KINDS, max_bytes: int | None = None) -> CheckedUpload:
@@ -198,13 +196,19 @@ INLINE_PDF_CSP = "sandbox allow-scripts; default-src 'none'; img-src 'self' data
 ATTACHMENT_CSP = "sandbox; default-src 'none'"
 
 
+def shows_inline(content_type: str) -> bool:
+    """Whether browsers display this type themselves (so an "Open" link makes sense) rather than download it."""
+    kind = _BY_DETECTED_TYPE.get(content_type)
+    return kind is not None and kind.inline
+
+
 def file_response(name: str, *, content_type: str, filename: str, inline: bool, sha256: str = "") -> FileResponse:
     """Stream a private file with the headers that keep it inert: exact type, no sniffing, sandbox, no caching.
 
     ``inline`` shows PDFs and images in the browser; everything else is always an attachment.
     """
     kind = _BY_DETECTED_TYPE.get(content_type)
-    inline = bool(inline and kind is not None and kind.inline)
+    inline = inline and shows_inline(content_type)
     response = FileResponse(
         private_storage().open(name, "rb"), content_type=content_type, as_attachment=not inline, filename=filename
     )

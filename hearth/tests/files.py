@@ -55,3 +55,13 @@ def jpeg_bytes() -> bytes:
 WINDOWS_PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 100
 HTML_PAGE = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
 ZIP_ARCHIVE = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + b"\x00" * 60
+
+
+def webp_bytes() -> bytes:
+    """The start of a lossy WebP file."""
+    return b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00" + b"\x00" * 32
+
+
+def heic_bytes() -> bytes:
+    """The start of an iPhone HEIC photo (an ISO media file of brand ``heic``)."""
+    return b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + b"\x00" * 64

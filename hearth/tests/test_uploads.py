@@ -2,6 +2,7 @@
 
 import asyncio
 import hashlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,16 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from hearth import uploads
-from hearth.tests.files import HTML_PAGE, WINDOWS_PROGRAM, ZIP_ARCHIVE, jpeg_bytes, pdf_bytes, png_bytes
+from hearth.tests.files import (
+    HTML_PAGE,
+    WINDOWS_PROGRAM,
+    ZIP_ARCHIVE,
+    heic_bytes,
+    jpeg_bytes,
+    pdf_bytes,
+    png_bytes,
+    webp_bytes,
+)
 
 ALLOWED = "Allowed types: PDF, PNG image, JPEG image, WebP image or HEIC photo."
 
@@ -28,6 +38,8 @@ def _file(name: str, content: bytes, content_type: str = "application/octet-stre
         ("license.jpeg", jpeg_bytes(), uploads.JPEG, "license.jpeg"),
         ("no extension", pdf_bytes(), uploads.PDF, "no extension.pdf"),
         ("photo.pdf", png_bytes(), uploads.PNG, "photo.png"),
+        ("card.webp", webp_bytes(), uploads.WEBP, "card.webp"),
+        ("IMG_0042.HEIC", heic_bytes(), uploads.HEIC, "IMG_0042.heic"),
     ],
 )
 def test_files_are_accepted_by_what_they_contain(name, content, kind, shown_as):
@@ -149,6 +161,7 @@ def test_downloads_and_types_browsers_cannot_show_are_attachments():
     assert download["Content-Security-Policy"] == uploads.ATTACHMENT_CSP
     heic = uploads.file_response(name, content_type="image/heic", filename="photo.heic", inline=True)
     assert heic["Content-Disposition"].startswith("attachment;")
+    assert not uploads.shows_inline("image/heic") and uploads.shows_inline("image/webp")
 
 
 def test_the_production_settings_keep_private_files_outside_every_public_directory():
@@ -203,7 +216,20 @@ def _run_asgi(scope: dict, chunks: list[bytes]) -> tuple[list[dict], int]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(asyncio.wait_for(application(scope, receive, send), timeout=20))
+    # A thread of its own: Playwright's sync API may already run an event loop on this one.
+    failures: list[BaseException] = []
+
+    def serve():
+        try:
+            asyncio.run(asyncio.wait_for(application(scope, receive, send), timeout=20))
+        except BaseException as error:
+            failures.append(error)
+
+    worker = threading.Thread(target=serve)
+    worker.start()
+    worker.join()
+    if failures:
+        raise failures[0]
     return sent, read
 
 
