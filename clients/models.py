@@ -252,3 +252,4 @@ class Diagnosis(TenantModel):
 
 
 from clients.models_consents import Authorization, ClientPrivacy, Consent, Disclosure  # noqa: E402,F401
+from clients.models_documents import AmendmentRequest, ClientDocument  # noqa: E402, F401  (chart documents, amendments)

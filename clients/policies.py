@@ -120,3 +120,51 @@ def can_mark_part2(actor: Membership | None, sections: frozenset[str]) -> bool:
 def can_clear_part2(actor: Membership | None, sections: frozenset[str]) -> bool:
     """Removing Part 2 protection is a correction only an administrator makes."""
     return _consent_staff(actor, sections) and actor.has_role(Role.ADMINISTRATOR)
+
+
+# --- Documents and amendments --------------------------------------------------------------------------------
+
+DOCUMENT_ROLES = (Role.FRONT_DESK, Role.BILLING, Role.ADMINISTRATOR, *CLINICAL_ROLES)
+
+
+def can_upload_document(actor: Membership | None, sections: frozenset[str], section: str) -> bool:
+    """File a document into ``section`` of a chart the person may open.
+
+    Normally only into a section they can see; the front desk and administrators may also file incoming paper
+    (faxed outside records, say) into the clinical section for the clinicians, without being able to open it.
+    """
+    if actor is None or not actor.is_active or DEMOGRAPHICS not in sections or not actor.has_role(*DOCUMENT_ROLES):
+        return False
+    if section in sections:
+        return True
+    return section == CLINICAL and actor.has_role(Role.FRONT_DESK, Role.ADMINISTRATOR)
+
+
+def can_open_document(sections: frozenset[str], section: str) -> bool:
+    """A document is seen by whoever may see the chart section it was filed in."""
+    return section in sections
+
+
+def can_mark_document_in_error(actor: Membership | None, sections: frozenset[str], section: str) -> bool:
+    """Anyone who may open the document and file documents may mark it entered in error (with a reason)."""
+    return actor is not None and section in sections and actor.has_role(*DOCUMENT_ROLES)
+
+
+def can_record_amendment_request(actor: Membership | None, sections: frozenset[str], section: str) -> bool:
+    """Write down a client's request to amend a part of the chart the person may see (the clock starts then)."""
+    return actor is not None and actor.is_active and section in sections and actor.has_role(*DOCUMENT_ROLES)
+
+
+def can_decide_amendment(actor: Membership | None, sections: frozenset[str], section: str) -> bool:
+    """Accept, deny or extend a request: whoever is responsible for that part of the record.
+
+    Clinical records: clinicians with the client on their caseload (or emergency access). Demographics and
+    insurance: front desk and administrators. Billing records: billing coordinators and administrators.
+    """
+    if actor is None or not actor.is_active or section not in sections:
+        return False
+    if section == CLINICAL:
+        return actor.has_role(*CLINICAL_ROLES)
+    if section == BILLING:
+        return actor.has_role(Role.BILLING, Role.ADMINISTRATOR)
+    return actor.has_role(Role.FRONT_DESK, Role.ADMINISTRATOR)

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from clients import views, views_consents
+from clients import views_amendments as amendment_views
+from clients import views_documents as document_views
 
 app_name = "clients"
 urlpatterns = [
@@ -37,5 +39,23 @@ urlpatterns = [
     path("<int:pk>/disclosures/new/", views_consents.disclosure_add, name="disclosure_add"),
     path("<int:pk>/disclosures/accounting/", views_consents.accounting, name="accounting"),
     path("<int:pk>/disclosures/accounting/csv/", views_consents.accounting_csv, name="accounting_csv"),
+    path("<int:pk>/documents/new/", document_views.document_upload, name="document_upload"),
+    path("<int:pk>/documents/<int:document_pk>/open/", document_views.document_open, name="document_open"),
+    path("<int:pk>/documents/<int:document_pk>/download/", document_views.document_download, name="document_download"),
+    path(
+        "<int:pk>/documents/<int:document_pk>/entered-in-error/",
+        document_views.document_entered_in_error,
+        name="document_error",
+    ),
+    path("<int:pk>/amendments/new/", amendment_views.amendment_add, name="amendment_add"),
+    path("<int:pk>/amendments/<int:amendment_pk>/", amendment_views.amendment_detail, name="amendment"),
+    path("<int:pk>/amendments/<int:amendment_pk>/extend/", amendment_views.amendment_extend, name="amendment_extend"),
+    path("<int:pk>/amendments/<int:amendment_pk>/accept/", amendment_views.amendment_accept, name="amendment_accept"),
+    path("<int:pk>/amendments/<int:amendment_pk>/deny/", amendment_views.amendment_deny, name="amendment_deny"),
+    path(
+        "<int:pk>/amendments/<int:amendment_pk>/disagreement/",
+        amendment_views.amendment_disagreement,
+        name="amendment_disagreement",
+    ),
     path("<int:pk>/<slug:tab>/", views.client_chart, name="tab"),
 ]

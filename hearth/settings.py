@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "hearth.uploads.RequestSizeLimitMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -150,7 +151,19 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Uploaded chart documents and attachments: outside STATIC_ROOT, never served by WhiteNoise, no URLs (see
+    # hearth/uploads.py); only access-checked views stream them.
+    "private": {
+        "BACKEND": "hearth.uploads.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": env_str("HEARTH_PRIVATE_STORAGE_DIR", str(VAR_DIR / "private")),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
+# The largest file one upload may carry; a request bigger than this plus the form fields is refused unread (413).
+HEARTH_UPLOAD_MAX_BYTES = env_int("HEARTH_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 
 # Security headers and cookies.
 SECURE_CONTENT_TYPE_NOSNIFF = True

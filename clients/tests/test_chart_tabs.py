@@ -22,10 +22,10 @@ def _tab_labels(response) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("front_desk", ["Overview", "Demographics", "Insurance", "Consents"]),
-        ("billing", ["Overview", "Demographics", "Insurance", "Consents"]),
-        ("admin", ["Overview", "Demographics", "Insurance", "Consents"]),
-        ("clinician", ["Overview", "Demographics", "Insurance", "Diagnoses", "Consents"]),
+        ("front_desk", ["Overview", "Demographics", "Insurance", "Consents", "Documents", "Amendments"]),
+        ("billing", ["Overview", "Demographics", "Insurance", "Consents", "Documents", "Amendments"]),
+        ("admin", ["Overview", "Demographics", "Insurance", "Consents", "Documents", "Amendments"]),
+        ("clinician", ["Overview", "Demographics", "Insurance", "Diagnoses", "Consents", "Documents", "Amendments"]),
     ],
 )
 def test_the_tab_bar_shows_only_tabs_the_person_may_see(
@@ -85,7 +85,7 @@ def test_another_app_can_plug_in_a_tab(org, front_desk, clinician, make_chart_cl
         record = make_chart_client(org, primary=clinician)
         desk = clinic_client(org, front_desk)
         labels = _tab_labels(desk.get(f"/clients/{record.pk}/"))
-        assert labels == ["Overview", "Demographics", "Schedule", "Insurance", "Consents"]
+        assert labels == ["Overview", "Demographics", "Schedule", "Insurance", "Consents", "Documents", "Amendments"]
         assert _text(desk.get(f"/clients/{record.pk}/schedule/")) == "schedule of client 1001"
         assert desk.get(f"/clients/{record.pk}/notes/").status_code == 403
         assert clinic_client(org, clinician).get(f"/clients/{record.pk}/notes/").status_code == 200

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 
 from accounts.demo import DEMO_PASSWORD, load_demo
+from tenancy.context import tenant_context
 
 pytestmark = pytest.mark.browser
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -25,6 +26,64 @@ def _violations(page) -> list[str]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]]
+
+
+def _chart_with_documents(clinic) -> tuple[int, int]:
+    """A demo client with an insurance card on file and an overdue request to amend their address."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+
+    from accounts.models import Membership
+    from clients import amendments, documents, services
+    from clients.models import Client
+    from hearth import uploads
+    from hearth.tests.files import png_bytes
+
+    with tenant_context(clinic), transaction.atomic():
+        desk = Membership.objects.get(username="frontdesk")
+        record = Client.objects.create(
+            number=services.next_client_number(),
+            legal_first_name="Robin",
+            legal_last_name="Alvarez",
+            date_of_birth=datetime.date(1988, 7, 14),
+            status="active",
+        )
+        card = documents.upload_document(
+            record,
+            actor=desk,
+            checked=uploads.check_upload(SimpleUploadedFile("card.png", png_bytes())),
+            title="Insurance card, front",
+            category="insurance_card",
+            section="insurance",
+        )
+        received = datetime.date.today() - datetime.timedelta(days=70)
+        amendment = amendments.record_request(
+            record,
+            actor=desk,
+            data={
+                "section": "demographics",
+                "record_description": "home address",
+                "document": None,
+                "requested_change": "My street is Elm Street, not Elm Road.",
+                "received_on": received,
+            },
+            today=received,
+        )
+        amendments.record_request(
+            record,
+            actor=desk,
+            data={
+                "section": "insurance",
+                "record_description": "insurance card",
+                "document": card,
+                "requested_change": "The member ID on file is missing a digit.",
+                "received_on": received,
+            },
+            today=received,
+        )
+    return record.pk, amendment.pk
 
 
 def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
@@ -60,6 +119,23 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     page.goto(f"{base}/staff/invite/")
     page.get_by_role("button", name="Send invitation").click()
     pages["invite with errors"] = _violations(page)
+    chart, amendment = _chart_with_documents(clinics["demo"])
+    for name, path in [
+        ("documents tab", f"/clients/{chart}/documents/"),
+        ("upload a document", f"/clients/{chart}/documents/new/"),
+        ("amendments tab", f"/clients/{chart}/amendments/"),
+        ("record an amendment request", f"/clients/{chart}/amendments/new/"),
+        ("amendment request", f"/clients/{chart}/amendments/{amendment}/"),
+    ]:
+        page.goto(f"{base}{path}")
+        pages[name] = _violations(page)
+    page.goto(f"{base}/clients/{chart}/documents/new/")
+    page.get_by_role("button", name="Upload").click()
+    page.get_by_text("Choose a file to upload.").wait_for()
+    pages["upload with errors"] = _violations(page)
+    page.goto(f"{base}/clients/{chart}/amendments/{amendment}/")
+    page.get_by_role("button", name="Deny request").click()
+    pages["amendment decision with errors"] = _violations(page)
     page.get_by_role("button", name="Sign out").click()
     for name, path in [("forgot password", "/password/reset/"), ("reset link invalid", "/password/reset/set/")]:
         page.goto(f"{base}{path}")
@@ -67,6 +143,14 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     page.set_viewport_size({"width": 375, "height": 740})
     page.goto(f"{base}/staff/")
     pages["staff list on a phone"] = _violations(page)
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username or email").fill("admin")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{base}/clients/{chart}/documents/")
+    pages["documents tab on a phone"] = _violations(page)
+    page.goto(f"{base}/clients/{chart}/amendments/")
+    pages["amendments tab on a phone"] = _violations(page)
     assert clinics
     assert {name: found for name, found in pages.items() if found} == {}
 

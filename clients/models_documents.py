@@ -1,0 +1,196 @@
+"""Documents filed in a client's chart, and the client's requests to amend their record (45 CFR 164.526).
+
+Neither is ever deleted. A document filed by mistake is marked "entered in error" with a reason; an amendment
+request ends accepted (the correction is appended beside the original, which stays as it was) or denied (with one
+of the grounds the rule allows, and room for the client's statement of disagreement).
+"""
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from clients.policies import BILLING, CLINICAL, DEMOGRAPHICS, INSURANCE
+from tenancy.models import TenantModel
+
+SECTION_CHOICES = [
+    (DEMOGRAPHICS, "Demographics"),
+    (INSURANCE, "Insurance"),
+    (BILLING, "Billing"),
+    (CLINICAL, "Clinical"),
+]
+
+
+class DocumentCategory(models.TextChoices):
+    INTAKE = "intake", "Intake paperwork"
+    CONSENT = "consent", "Consent form"
+    ROI = "roi", "Release of information (ROI) form"
+    OUTSIDE_RECORDS = "outside_records", "Outside records"
+    INSURANCE_CARD = "insurance_card", "Insurance card"
+    IDENTIFICATION = "identification", "Photo ID"
+    ASSESSMENT = "assessment", "Assessment"
+    CORRESPONDENCE = "correspondence", "Correspondence"
+    OTHER = "other", "Other"
+
+
+# Where a category is filed unless the uploader says otherwise. Categories that may hold clinical content default
+# to the clinical section: filing too narrowly is fixed by a clinician, filing too widely is a disclosure.
+CATEGORY_SECTIONS = {
+    DocumentCategory.INTAKE: DEMOGRAPHICS,
+    DocumentCategory.CONSENT: DEMOGRAPHICS,
+    DocumentCategory.ROI: DEMOGRAPHICS,
+    DocumentCategory.OUTSIDE_RECORDS: CLINICAL,
+    DocumentCategory.INSURANCE_CARD: INSURANCE,
+    DocumentCategory.IDENTIFICATION: DEMOGRAPHICS,
+    DocumentCategory.ASSESSMENT: CLINICAL,
+    DocumentCategory.CORRESPONDENCE: CLINICAL,
+    DocumentCategory.OTHER: CLINICAL,
+}
+
+
+class DocumentStatus(models.TextChoices):
+    CURRENT = "current", "Current"
+    ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
+
+
+class ClientDocument(TenantModel):
+    """A file in a client's chart. The file lives in the private storage under ``stored_name``; the row says
+    what it is, which chart section it belongs to (and so who may open it) and how to check it is unchanged."""
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="documents")
+    title = models.CharField(max_length=200)
+    category = models.CharField(max_length=20, choices=DocumentCategory.choices)
+    section = models.CharField(
+        max_length=20, choices=SECTION_CHOICES, help_text="The chart section it belongs to: decides who may open it."
+    )
+    uploaded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    original_filename = models.CharField(max_length=200, help_text="Cleaned for display; never used to store.")
+    stored_name = models.CharField(max_length=200, unique=True, editable=False)
+    size = models.PositiveBigIntegerField(help_text="Bytes.")
+    content_type = models.CharField(max_length=100, help_text="Decided from the file's content when uploaded.")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    status = models.CharField(max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.CURRENT)
+    error_reason = models.TextField(blank=True)
+    marked_in_error_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    marked_in_error_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "status", "uploaded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="current") | ~Q(error_reason=""), name="document_error_needs_reason"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0), name="document_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"document {self.pk} of {self.client_id}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == DocumentStatus.CURRENT
+
+
+class AmendmentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    ACCEPTED = "accepted", "Accepted"
+    DENIED = "denied", "Denied"
+
+
+class DenialGround(models.TextChoices):
+    """The only grounds on which 45 CFR 164.526(a)(2) lets a provider deny an amendment."""
+
+    NOT_CREATED_BY_PROVIDER = "not_created", "Not created by this clinic (and its author can still amend it)"
+    NOT_IN_RECORD_SET = "not_in_record_set", "Not part of the designated record set"
+    NOT_AVAILABLE_FOR_INSPECTION = "not_inspectable", "Not available to the client for inspection"
+    ACCURATE_AND_COMPLETE = "accurate_and_complete", "Accurate and complete as it is"
+
+
+RESPONSE_DAYS = 60
+EXTENSION_DAYS = 30
+
+
+class AmendmentRequest(TenantModel):
+    """A client's request to amend part of their record, and the clinic's decision.
+
+    The clinic must act within 60 days of receipt, or within one 30-day extension given in writing, with reasons,
+    before the 60 days run out. Accepting appends ``correction``; nothing in the original record is changed.
+    """
+
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="amendment_requests")
+    section = models.CharField("Part of the chart", max_length=20, choices=SECTION_CHOICES)
+    record_description = models.CharField(
+        "Which record", max_length=300, help_text="For example “progress note of 2026-03-02” or “home address”."
+    )
+    document = models.ForeignKey(
+        ClientDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="amendment_requests",
+        help_text="The chart document it concerns, if any.",
+    )
+    requested_change = models.TextField(help_text="The change as the client stated it.")
+    client_reason = models.TextField("Client's reason", blank=True)
+    received_on = models.DateField()
+    due_on = models.DateField()
+    extension_reason = models.TextField(blank=True)
+    extended_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    extended_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=AmendmentStatus.choices, default=AmendmentStatus.PENDING)
+    decided_on = models.DateField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    correction = models.TextField(blank=True, help_text="Appended to the record when the request is accepted.")
+    denial_ground = models.CharField(max_length=30, choices=DenialGround.choices, blank=True)
+    denial_explanation = models.TextField(blank=True)
+    disagreement = models.TextField("Client's statement of disagreement", blank=True)
+    disagreement_received_on = models.DateField(null=True, blank=True)
+    disagreement_recorded_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "status", "due_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("received_on")), name="amendment_due_after_receipt"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="accepted") | (~Q(correction="") & Q(decided_on__isnull=False)),
+                name="amendment_accepted_has_correction",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="denied")
+                | (~Q(denial_ground="") & ~Q(denial_explanation="") & Q(decided_on__isnull=False)),
+                name="amendment_denied_has_ground",
+            ),
+            models.CheckConstraint(
+                condition=Q(disagreement="") | Q(status="denied"), name="amendment_disagreement_after_denial"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"amendment request {self.pk} of {self.client_id}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == AmendmentStatus.PENDING
+
+    @property
+    def was_extended(self) -> bool:
+        return bool(self.extension_reason)
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.is_pending and today > self.due_on

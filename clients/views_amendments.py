@@ -1,0 +1,267 @@
+"""The chart's Amendments tab: a client's requests to amend their record, their deadlines and the decisions.
+
+Why a tab of its own rather than a part of Documents: a request can concern any part of the chart (an address,
+a diagnosis, a note), not only an uploaded file; its 60-day deadline has to stand out wherever the person looks
+first; and each request is visible only to those who may see the section it concerns. The tab belongs to the
+demographics section (everyone who may open the chart sees it) and lists only requests in the person's sections;
+a request about a document links to it, and the document list links back to an accepted correction.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from audit.services import record
+from clients import access, amendments, policies, tabs
+from clients.forms_documents import (
+    AcceptForm,
+    AmendmentRequestForm,
+    DenyForm,
+    DisagreementForm,
+    ExtendForm,
+    add_errors,
+)
+from clients.models_documents import AmendmentRequest, AmendmentStatus, DocumentStatus
+from hearth.authz import get_for_clinic_or_404, require
+from hearth.errors import ConflictError
+
+
+def amendments_tab(request, client, chart):
+    rows = list(amendments.chart_amendments(client, chart.sections))
+    today = tabs.clinic_today(request)
+    record(
+        "amendment.listed",
+        request=request,
+        target=client,
+        client_id=client.pk,
+        detail={"sections": sorted(chart.sections), "count": len(rows)},
+    )
+    for row in rows:
+        row.overdue = row.is_overdue(today)
+    context = {
+        "rows": rows,
+        "overdue_count": sum(1 for row in rows if row.overdue),
+        "can_record": bool(_record_sections(request, chart)),
+        "today": today,
+    }
+    return tabs.render_tab(request, client, chart, "amendments", "clients/tab_amendments.html", context)
+
+
+def _record_sections(request, chart) -> frozenset[str]:
+    return frozenset(
+        section
+        for section in sorted(policies.ALL_SECTIONS)
+        if policies.can_record_amendment_request(request.membership, chart.sections, section)
+    )
+
+
+@login_required
+def amendment_add(request, pk: int):
+    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
+    allowed = _record_sections(request, chart)
+    require(request, bool(allowed), "clients.amendments.record", client)
+    today = tabs.clinic_today(request)
+    candidates = client.documents.filter(section__in=allowed, status=DocumentStatus.CURRENT).order_by("-uploaded_at")
+    form = AmendmentRequestForm(
+        request.POST or None, initial={"received_on": today}, allowed_sections=allowed, documents=candidates
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in amendments.REQUEST_FIELDS}
+        try:
+            amendment = amendments.record_request(
+                client, actor=request.membership, data=data, today=today, request=request
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, f"Amendment request recorded. A decision is due by {amendment.due_on:%b %d, %Y}.")
+            return redirect("clients:amendment", pk=pk, amendment_pk=amendment.pk)
+    context = {"form": form}
+    return tabs.render_tab(request, client, chart, "amendments", "clients/amendment_form.html", context)
+
+
+def _amendment_for(request, pk: int, amendment_pk: int, permission: str):
+    """The request (404 + audit unless this client's, in this clinic), checked for its section (403 + audit)."""
+    amendment = get_for_clinic_or_404(
+        request,
+        AmendmentRequest.objects.filter(client_id=pk).select_related(
+            "document", "recorded_by__user", "decided_by__user", "extended_by__user", "disagreement_recorded_by__user"
+        ),
+        permission,
+        amendment_pk,
+    )
+    client, chart = access.get_chart(request, pk, amendment.section)
+    return client, chart, amendment
+
+
+def _detail(request, client, chart, amendment, *, bound=None, status=200):
+    """The request with the forms the person may use; ``bound`` is a submitted form to show with its errors."""
+    actor = request.membership
+    today = tabs.clinic_today(request)
+    can_decide = policies.can_decide_amendment(actor, chart.sections, amendment.section)
+    pending = amendment.is_pending
+    initial = {"version": amendment.version}
+    forms = {
+        "extend_form": ExtendForm(initial=initial, prefix="extend")
+        if can_decide and pending and not amendment.was_extended and today <= amendment.due_on
+        else None,
+        "accept_form": AcceptForm(initial=initial, prefix="accept") if can_decide and pending else None,
+        "deny_form": DenyForm(initial=initial, prefix="deny") if can_decide and pending else None,
+        "disagreement_form": DisagreementForm(initial={**initial, "disagreement_received_on": today}, prefix="disagree")
+        if amendment.status == AmendmentStatus.DENIED
+        and not amendment.disagreement
+        and policies.can_record_amendment_request(actor, chart.sections, amendment.section)
+        else None,
+    }
+    if bound is not None:
+        forms[bound[0]] = bound[1]
+    context = {
+        "amendment": amendment,
+        "overdue": amendment.is_overdue(today),
+        "can_decide": can_decide,
+        **forms,
+    }
+    return tabs.render_tab(request, client, chart, "amendments", "clients/amendment_detail.html", context, status)
+
+
+@login_required
+def amendment_detail(request, pk: int, amendment_pk: int):
+    client, chart, amendment = _amendment_for(request, pk, amendment_pk, "clients.amendments.view")
+    record(
+        "amendment.viewed",
+        request=request,
+        target=amendment,
+        client_id=client.pk,
+        detail={"section": amendment.section},
+    )
+    return _detail(request, client, chart, amendment)
+
+
+def _act(request, pk, amendment_pk, *, key, form_class, prefix, policy, permission, action, done):
+    """Shared handling of the decision forms: check, call the service, redirect or show the errors."""
+    client, chart, amendment = _amendment_for(request, pk, amendment_pk, permission)
+    require(request, policy(request.membership, chart.sections, amendment.section), permission, amendment)
+    form = form_class(request.POST, prefix=prefix)
+    if form.is_valid():
+        try:
+            action(amendment, form.cleaned_data, tabs.clinic_today(request))
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("clients:amendment", pk=pk, amendment_pk=amendment_pk)
+    return _detail(request, client, chart, amendment, bound=(key, form))
+
+
+@login_required
+@require_POST
+def amendment_extend(request, pk: int, amendment_pk: int):
+    def action(amendment, data, today):
+        amendments.extend(
+            amendment,
+            actor=request.membership,
+            reason=data["extension_reason"],
+            today=today,
+            expected_version=data["version"],
+            request=request,
+        )
+
+    return _act(
+        request,
+        pk,
+        amendment_pk,
+        key="extend_form",
+        form_class=ExtendForm,
+        prefix="extend",
+        policy=policies.can_decide_amendment,
+        permission="clients.amendments.decide",
+        action=action,
+        done="Deadline extended by 30 days. Tell the client in writing why, and the new date.",
+    )
+
+
+@login_required
+@require_POST
+def amendment_accept(request, pk: int, amendment_pk: int):
+    def action(amendment, data, today):
+        amendments.accept(
+            amendment,
+            actor=request.membership,
+            correction=data["correction"],
+            today=today,
+            expected_version=data["version"],
+            request=request,
+        )
+
+    return _act(
+        request,
+        pk,
+        amendment_pk,
+        key="accept_form",
+        form_class=AcceptForm,
+        prefix="accept",
+        policy=policies.can_decide_amendment,
+        permission="clients.amendments.decide",
+        action=action,
+        done="Amendment accepted: the correction is appended to the record. Tell the client it was made.",
+    )
+
+
+@login_required
+@require_POST
+def amendment_deny(request, pk: int, amendment_pk: int):
+    def action(amendment, data, today):
+        amendments.deny(
+            amendment,
+            actor=request.membership,
+            ground=data["denial_ground"],
+            explanation=data["denial_explanation"],
+            today=today,
+            expected_version=data["version"],
+            request=request,
+        )
+
+    return _act(
+        request,
+        pk,
+        amendment_pk,
+        key="deny_form",
+        form_class=DenyForm,
+        prefix="deny",
+        policy=policies.can_decide_amendment,
+        permission="clients.amendments.decide",
+        action=action,
+        done="Amendment denied. Send the client the written denial, with their right to disagree.",
+    )
+
+
+@login_required
+@require_POST
+def amendment_disagreement(request, pk: int, amendment_pk: int):
+    def action(amendment, data, today):
+        amendments.record_disagreement(
+            amendment,
+            actor=request.membership,
+            statement=data["disagreement"],
+            received_on=data["disagreement_received_on"],
+            today=today,
+            expected_version=data["version"],
+            request=request,
+        )
+
+    return _act(
+        request,
+        pk,
+        amendment_pk,
+        key="disagreement_form",
+        form_class=DisagreementForm,
+        prefix="disagree",
+        policy=policies.can_record_amendment_request,
+        permission="clients.amendments.disagreement",
+        action=action,
+        done="Statement of disagreement recorded with the request.",
+    )
