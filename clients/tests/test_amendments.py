@@ -370,7 +370,7 @@ def test_the_tab_lists_only_requests_in_the_persons_sections(
     own = _text(clinic_client(org, clinician).get(f"/clients/{record.pk}/amendments/"))
     assert "home address" in own and "session note of March 2" in own
     listed = AuditEvent.objects.filter(action="amendment.listed").order_by("sequence").first()
-    assert listed.detail == {"sections": ["demographics", "insurance"], "count": 1}
+    assert listed.detail == {"sections": ["consents", "demographics", "insurance"], "count": 1}
 
 
 def test_another_clients_or_clinics_request_is_a_404_and_audited(

@@ -238,7 +238,7 @@ def test_the_list_shows_only_documents_in_the_persons_sections(
     desk = _text(clinic_client(org, front_desk).get(f"/clients/{record.pk}/documents/"))
     assert "Blue Valley card" in desk and "PHQ-9 results" not in desk
     listed = AuditEvent.objects.get(action="document.listed")
-    assert listed.detail == {"sections": ["demographics", "insurance"], "category": "", "count": 1}
+    assert listed.detail == {"sections": ["consents", "demographics", "insurance"], "category": "", "count": 1}
     own = _text(clinic_client(org, clinician).get(f"/clients/{record.pk}/documents/"))
     assert "Blue Valley card" in own and "PHQ-9 results" in own
 
