@@ -243,6 +243,7 @@ def open_automated_ticket(
     source: str = "",
     client=None,
     date_due=None,
+    notify: bool = True,
 ) -> Ticket:
     """Open a ticket on the system's behalf (a rejected claim batch, say), assigned with ``[auto-assignment]``:
     to the clinic's billing coordinator, or shared by its administrators when none is designated.
@@ -277,15 +278,16 @@ def open_automated_ticket(
             client_id=ticket.client_id,
             detail={"number": ticket.number, "automated": True, "source": source[:60]},
         )
-        _notify(
-            ticket,
-            actor=None,
-            kind=NotificationKind.CREATED,
-            text=lambda member: (
-                "opened it automatically and assigned it to "
-                + ("you" if member.pk == ticket.assignee_id else "the clinic's administrators")
-            ),
-        )
+        if notify:
+            _notify(
+                ticket,
+                actor=None,
+                kind=NotificationKind.CREATED,
+                text=lambda member: (
+                    "opened it automatically and assigned it to "
+                    + ("you" if member.pk == ticket.assignee_id else "the clinic's administrators")
+                ),
+            )
     return ticket
 
 
@@ -295,7 +297,9 @@ def changes_since(ticket: Ticket, version: int) -> list[str]:
 
 
 @transaction.atomic
-def update_ticket(ticket: Ticket, *, actor: Membership, expected_version: int, changes: dict, request=None) -> Ticket:
+def update_ticket(
+    ticket: Ticket, *, actor: Membership, expected_version: int, changes: dict, request=None, notify: bool = True
+) -> Ticket:
     """Apply ``changes`` (title, description, priority, date_due, assignee, client, status, send_to_vendor) if
     nobody saved the ticket since ``expected_version``; otherwise TicketConflict listing what they did.
 
@@ -383,7 +387,10 @@ def update_ticket(ticket: Ticket, *, actor: Membership, expected_version: int, c
         client_id=current.client_id,
         detail={"fields": fields},
     )
-    _notify_changes(current, actor=actor, reassigned=current.assignee_id != old_assignee, status=old_status, sent=send)
+    if notify:
+        _notify_changes(
+            current, actor=actor, reassigned=current.assignee_id != old_assignee, status=old_status, sent=send
+        )
     return current
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.tests.test_login_browser import smtp  # noqa: F401  (the real SMTP server on loopback, reused)
 from clients.tests.conftest import make_chart_client  # noqa: F401  (the clients app's factory, reused)
 from tenancy.context import tenant_context
 from tickets import services

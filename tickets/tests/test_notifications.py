@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.tests.test_login_browser import _Inbox, smtp  # noqa: F401  (the real loopback SMTP server)
+from accounts.tests.test_login_browser import _Inbox
 from audit.models import AuditEvent
 from conftest import rls_queries
 from tenancy.context import tenant_context
