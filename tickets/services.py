@@ -307,7 +307,9 @@ def update_ticket(
     reassigning to someone else adds the person doing it to the associated staff; sending to the vendor marks the
     ticket "Waiting on vendor" unless the same save sets another status.
     """
-    current = Ticket.objects.select_for_update().select_related("assignee__user", "client").get(pk=ticket.pk)
+    current = (
+        Ticket.objects.select_for_update(of=("self",)).select_related("assignee__user", "client").get(pk=ticket.pk)
+    )
     if current.version != expected_version:
         raise TicketConflict(changes_since(current, expected_version))
     associated = is_associated(actor, current)
