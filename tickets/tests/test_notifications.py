@@ -224,3 +224,17 @@ def test_a_retry_waits_when_the_backend_can_defer(org, clinician, front_desk, ma
     assert queued.run_after >= before + timedelta(minutes=1)
     notification.refresh_from_db()
     assert notification.email_state == EmailState.PENDING and notification.email_attempts == 1
+
+
+def test_signing_in_counts_the_unread_notifications_ahead(org, clinician, front_desk, make_ticket, clinic_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import PASSWORD
+
+    make_ticket(clinician, assignee=front_desk)
+    client = clinic_client(org)
+    client.post("/login/", {"username": "frank", "password": PASSWORD})
+    with CaptureQueriesContext(connection) as first_page:
+        assert '<span class="badge">1<' in _text(client.get("/"))
+    assert not [q for q in first_page.captured_queries if "tickets_notification" in q["sql"]]
