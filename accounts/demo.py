@@ -8,6 +8,7 @@ from accounts.models import Membership, RoleAssignment, User
 from accounts.roles import Role
 from tenancy.context import tenant_context
 from tenancy.models import Organization
+from tickets.demo import load_demo_tickets
 
 DEMO_PASSWORD = "Hearth-demo-2026!"
 
@@ -63,5 +64,7 @@ def load_demo() -> list[Organization]:
                 if Role.BILLING in person.roles:
                     billing = membership
             Organization.objects.filter(pk=organization.pk).update(billing_coordinator=billing)
+            organization.billing_coordinator = billing
+            load_demo_tickets()
         clinics.append(organization)
     return clinics

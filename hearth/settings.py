@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "clients",
+    "tickets",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "tickets.context_processors.notifications",
                 "hearth.browsers.browser_support",
             ],
         },

@@ -84,6 +84,12 @@ def _chart_with_documents(clinic) -> tuple[int, int]:
             today=received,
         )
     return record.pk, amendment.pk
+def _demo_ticket(clinic) -> int:
+    from tenancy.context import tenant_context
+    from tickets.models import Ticket
+
+    with tenant_context(clinic):
+        return Ticket.objects.filter(sent_to_vendor_at__isnull=False).values_list("pk", flat=True).first()
 
 
 def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
@@ -113,9 +119,24 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
         ("two-step set-up", "/mfa/setup/"),
         ("change password", "/password/change/"),
         ("single sign-on settings", "/settings/sso/"),
+        ("tickets assigned to me", "/tickets/"),
+        ("all tickets", "/tickets/all/?status="),
+        ("tickets sent to vendor", "/tickets/sent-to-vendor/"),
+        ("new ticket page", "/tickets/new/?from=/staff/"),
+        ("a ticket", f"/tickets/{_demo_ticket(clinics['demo'])}/"),
+        ("notifications", "/tickets/notifications/"),
     ]:
         page.goto(f"{base}{path}")
         pages[name] = _violations(page)
+    page.goto(f"{base}/tickets/new/")
+    page.get_by_role("button", name="Create ticket").click()
+    pages["new ticket with errors"] = _violations(page)
+    page.goto(f"{base}/staff/")
+    page.get_by_role("link", name="Help").click()
+    page.get_by_role("dialog", name="New ticket").get_by_label("Title").fill("Call 555-123-4567")
+    page.get_by_role("dialog", name="New ticket").get_by_role("button", name="Create ticket").click()
+    page.get_by_role("dialog", name="New ticket").get_by_text("a phone number").wait_for()
+    pages["help dialog with an error"] = _violations(page)
     page.goto(f"{base}/staff/invite/")
     page.get_by_role("button", name="Send invitation").click()
     pages["invite with errors"] = _violations(page)
@@ -151,6 +172,8 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     pages["documents tab on a phone"] = _violations(page)
     page.goto(f"{base}/clients/{chart}/amendments/")
     pages["amendments tab on a phone"] = _violations(page)
+    page.goto(f"{base}/tickets/all/?status=")
+    pages["tickets on a phone"] = _violations(page)
     assert clinics
     assert {name: found for name, found in pages.items() if found} == {}
 

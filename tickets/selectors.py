@@ -1,0 +1,207 @@
+"""Reads of tickets: every one goes through here, which applies the visibility policy and audits PHI reads."""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.cache import cache
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from accounts.models import Membership
+from accounts.roles import Role
+from audit.services import record
+from hearth.authz import get_for_clinic_or_404, require
+from tenancy.models import Organization
+from tickets import policies
+from tickets.models import CLOSED_STATUSES, OPEN_STATUSES, Notification, Status, Ticket, TicketAssociate
+
+SCOPES = {
+    "assigned": "Assigned to me",
+    "created": "I created",
+    "associated": "I'm associated with",
+    "sent-to-vendor": "Sent to vendor",
+    "all": "All tickets",
+}
+UNREAD_CACHE_SECONDS = 60
+
+
+def _associated(actor: Membership) -> Exists:
+    return Exists(TicketAssociate.objects.filter(ticket=OuterRef("pk"), membership=actor))
+
+
+def visible_tickets(actor: Membership) -> QuerySet:
+    """The clinic's tickets ``actor`` may see (the same rule as ``policies.can_view_ticket``, in SQL)."""
+    tickets = Ticket.objects.all()
+    if not policies.can_use_tickets(actor):
+        return tickets.none()
+    if policies.can_see_all_tickets(actor):
+        return tickets
+    rule = Q(created_by=actor) | Q(assignee=actor) | Q(_associated(actor))
+    if policies.sees_all_vendor_tickets(actor):
+        rule |= Q(sent_to_vendor_at__isnull=False)
+    return tickets.filter(rule)
+
+
+def scoped_tickets(actor: Membership, scope: str) -> QuerySet:
+    """One of the lists: assigned to me, I created, I'm associated with, sent to vendor, all (administrators)."""
+    tickets = visible_tickets(actor)
+    if scope == "assigned":
+        mine = Q(assignee=actor)
+        if policies.is_administrator(actor):
+            mine |= Q(assignee__isnull=True, auto_assigned=True)  # shared by the administrators until taken
+        return tickets.filter(mine)
+    if scope == "created":
+        return tickets.filter(created_by=actor)
+    if scope == "associated":
+        return tickets.filter(_associated(actor))
+    if scope == "sent-to-vendor":
+        return tickets.filter(sent_to_vendor_at__isnull=False)
+    if scope == "all" and policies.can_see_all_tickets(actor):
+        return tickets
+    return tickets.none()
+
+
+def available_scopes(actor: Membership) -> list[tuple[str, str]]:
+    return [(key, label) for key, label in SCOPES.items() if key != "all" or policies.can_see_all_tickets(actor)]
+
+
+@dataclass(frozen=True)
+class Clock:
+    """ "Now" and "today" for one clinic, so overdue means the same on every row of a page."""
+
+    now: datetime
+    today: date
+    end_of_today: datetime
+
+    @classmethod
+    def for_clinic(cls, organization: Organization) -> "Clock":
+        zone = zoneinfo.ZoneInfo(organization.time_zone)
+        now = timezone.now()
+        today = now.astimezone(zone).date()
+        return cls(now, today, datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone))
+
+
+def overdue_q(clock: Clock) -> Q:
+    return Q(status__in=OPEN_STATUSES) & (Q(due_by__lt=clock.now) | Q(date_due__lt=clock.today))
+
+
+def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
+    """Apply the list filters (already validated by ``TicketFilterForm``) and mark overdue rows."""
+    status = filters.get("status") or ""
+    if status == "open":
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    elif status == "closed":
+        tickets = tickets.filter(status__in=CLOSED_STATUSES)
+    elif status in Status.values:
+        tickets = tickets.filter(status=status)
+    if filters.get("priority") not in (None, ""):
+        tickets = tickets.filter(priority=int(filters["priority"]))
+    assignee = filters.get("assignee") or ""
+    if assignee == "auto":
+        tickets = tickets.filter(assignee__isnull=True, auto_assigned=True)
+    elif assignee:
+        tickets = tickets.filter(assignee_id=int(assignee))
+    overdue = overdue_q(clock)
+    due = filters.get("due") or ""
+    if due == "overdue":
+        tickets = tickets.filter(overdue)
+    elif due in ("today", "week"):
+        horizon = clock.end_of_today if due == "today" else clock.end_of_today + timedelta(days=6)
+        last_day = clock.today if due == "today" else clock.today + timedelta(days=6)
+        tickets = tickets.filter(Q(status__in=OPEN_STATUSES) & (Q(due_by__lt=horizon) | Q(date_due__lte=last_day)))
+        tickets = tickets.exclude(overdue)
+    elif due == "none":
+        tickets = tickets.filter(due_by__isnull=True, date_due__isnull=True)
+    query = (filters.get("q") or "").strip()
+    if query:
+        number = query.lstrip("#")
+        if number.isdigit() and len(number) < 9:
+            tickets = tickets.filter(Q(number=int(number)) | Q(title__icontains=query))
+        else:
+            for word in query.split():
+                tickets = tickets.filter(title__icontains=word)
+    return tickets.annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField())).order_by(
+        "-overdue", "-priority", "due_by", "-number"
+    )
+
+
+def list_rows(tickets: QuerySet) -> QuerySet:
+    """What a list row shows (title, priority, status, assignee, due): no description, no client."""
+    return tickets.select_related("assignee__user").defer("description")
+
+
+def is_associated(actor: Membership, ticket: Ticket) -> bool:
+    return TicketAssociate.objects.filter(ticket=ticket, membership=actor).exists()
+
+
+def get_ticket(request: HttpRequest, pk, permission: str = "tickets.view") -> tuple[Ticket, bool]:
+    """The ticket and whether the person is associated with it; 404 for another clinic's (audited), 403 (audited)
+    when they may not see it. Does not read the description: see ``read_ticket``."""
+    ticket = get_for_clinic_or_404(
+        request,
+        Ticket.objects.select_related("assignee__user", "created_by__user", "sent_to_vendor_by__user", "client"),
+        permission,
+        pk,
+    )
+    associated = is_associated(request.membership, ticket)
+    require(request, policies.can_view_ticket(request.membership, ticket, associated=associated), permission, ticket)
+    return ticket, associated
+
+
+def read_ticket(request: HttpRequest, pk) -> tuple[Ticket, bool]:
+    """``get_ticket`` for showing the description and thread: the read is audited (with the client, if linked)."""
+    ticket, associated = get_ticket(request, pk)
+    record("ticket.viewed", request=request, target=ticket, client_id=ticket.client_id)
+    return ticket, associated
+
+
+def thread(ticket: Ticket) -> QuerySet:
+    return ticket.updates.select_related("author__user").order_by("created_at", "pk")
+
+
+def associates(ticket: Ticket) -> list[Membership]:
+    return list(
+        Membership.objects.filter(pk__in=ticket.associates.values("membership"))
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def active_staff(query: str = "") -> QuerySet:
+    """Active staff of the clinic, for the assignee pick list and quick search (names are not PHI)."""
+    staff = Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name", "pk")
+    for word in query.split()[:4]:
+        staff = staff.filter(Q(user__full_name__icontains=word) | Q(username__icontains=word))
+    return staff
+
+
+def champions() -> list[Membership]:
+    return list(
+        Membership.objects.filter(is_active=True, role_assignments__role=Role.SUPPORT_CHAMPION)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
+
+
+def notifications_for(actor: Membership) -> QuerySet:
+    return Notification.objects.filter(recipient=actor).select_related("ticket").order_by("-created_at", "-pk")
+
+
+def _unread_key(membership_id: int) -> str:
+    return f"tickets:unread:{membership_id}"
+
+
+def unread_count(actor: Membership) -> int:
+    """Unread notifications, cached briefly: the header shows it on every page and must not cost a query each."""
+    key = _unread_key(actor.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=actor, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def forget_unread_count(membership_id: int) -> None:
+    cache.delete(_unread_key(membership_id))
