@@ -84,6 +84,8 @@ def _chart_with_documents(clinic) -> tuple[int, int]:
             today=received,
         )
     return record.pk, amendment.pk
+
+
 def _demo_ticket(clinic) -> int:
     from tenancy.context import tenant_context
     from tickets.models import Ticket
