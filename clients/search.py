@@ -42,7 +42,7 @@ MAX_QUERY_LENGTH = 100
 NAME_ORDER = ("legal_last_name", "legal_first_name", "pk")
 MAX_NUMBER_DIGITS = 9
 MIN_PHONE_DIGITS = 7
-# Trigram word similarity a misspelled name needs (0–1). 0.4 finds "Rivrs" (0.5) and "Jordna Rivres" (0.41) for
+# Trigram word similarity a misspelled name needs (0 to 1). 0.4 finds "Rivrs" (0.5) and "Jordna Rivres" (0.41) for
 # Jordan Rivers; lower thresholds flood long lists with unrelated names.
 TYPO_THRESHOLD = 0.4
 
@@ -198,8 +198,8 @@ def _name_filter(query: Query) -> Q:
         return reduce(and_, (Q(search_name__contains=f" {word}") for word in query.words))
     # The longest word goes first: the function's index scan starts from it, the others are checked after.
     patterns = [f"% {word}%" for word in sorted(query.words, key=len, reverse=True)]
-    sql = "SELECT hearth_client_name_matches(%s, %s, %s::real)"
-    return Q(pk__in=RawSQL(sql, [query.text, patterns, TYPO_THRESHOLD]))
+    sql = "SELECT hearth_client_name_matches(%s, %s, %s::real)"  # fixed text; the values go as parameters
+    return Q(pk__in=RawSQL(sql, [query.text, patterns, TYPO_THRESHOLD]))  # noqa: S611
 
 
 def _phone_filter(phone: str) -> Q:

@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from accounts.roles import Role
 from audit.models import AuditEvent
 from clients import search, services
 from clients.models import CareTeamMember, Client
@@ -49,7 +50,8 @@ def test_fold_removes_case_and_accents(typed, folded):
 
 def test_names_are_stored_split_and_joined():
     assert search_name_for("Seán", "O'Brien", "") == " sean o brien obrien "
-    assert search_name_for("María José", "García López", "Majo") == " maria jose mariajose garcia lopez garcialopez majo "
+    stored = search_name_for("María José", "García López", "Majo")
+    assert stored == " maria jose mariajose garcia lopez garcialopez majo "
     assert search_name_for("", "", "") == ""
 
 
@@ -289,9 +291,9 @@ def test_a_clinician_finds_only_their_caseload(org, clinician, supervisor, make_
     assert "Jordan Rivers" in body and "Jorge Rivera" in body and "2 clients found" in body
 
 
-def test_another_clinics_clients_never_appear(org, other_org, front_desk, make_member, make_chart_client, clinic_client):
-    from accounts.roles import Role
-
+def test_another_clinics_clients_never_appear(
+    org, other_org, front_desk, make_member, make_chart_client, clinic_client
+):
     theirs = make_chart_client(other_org, "Jordan", "Rivers", phone="(312) 555-0142")
     make_chart_client(org, "Sky", "Lee")
     client = clinic_client(org, front_desk)
@@ -318,7 +320,9 @@ def test_entered_in_error_clients_are_not_found(org, front_desk, make_chart_clie
 @pytest.fixture
 def trigram_db(db):
     if connection.vendor != "postgresql":
-        pytest.skip("typo tolerance uses PostgreSQL's pg_trgm; SQLite has no trigram matching (DATABASE_URL=postgres://…)")
+        pytest.skip(
+            "typo tolerance uses PostgreSQL's pg_trgm; SQLite has no trigram matching (DATABASE_URL=postgres://…)"
+        )
 
 
 def test_misspelled_names_are_found_on_postgresql(trigram_db, org, front_desk, make_chart_client, clinic_client):
