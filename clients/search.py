@@ -6,9 +6,10 @@ How a query is read (``parse_query``), the same on every database:
   ("jor riv" finds Jordan Rivers). Case and accents never matter: names and queries are folded the same way
   (``fold``: "jose" finds "José", "MULLER" finds "Müller"). Apostrophes are dropped from queries and names are
   stored both split and joined, so "O'Brien", "OBrien" and "o brien" find each other.
-- **Typos** (PostgreSQL only): a name that is close enough by trigram word similarity (``pg_trgm``) is found
-  too, so "Jordna Rivres" or "Rivrs" finds Jordan Rivers; closer names rank first. SQLite has no trigram
-  index, so there a name must match as described above.
+- **Typos** (PostgreSQL only): when fewer than a page of names start with the words typed, names close enough
+  by trigram word similarity (``pg_trgm``) are added after them, closest first, so "Jordna Rivres" or "Rivrs"
+  finds Jordan Rivers. A common beginning such as "mari" already fills pages and gets no guesses. SQLite has
+  no trigram index, so there a name must match as described above.
 - **Birth date**: 1990-04-12 (ISO), or month first: 04/12/1990, 4-12-1990, 4.12.1990, 4/12/90. A two-digit
   year means the most recent such date that is not in the future (in 2026, 4/12/90 is 1990 and 4/12/15 is 2015).
 - **Client number or phone**: digits, with or without phone punctuation. Up to 9 digits are tried as a client
@@ -38,6 +39,9 @@ from django.db import connection
 from django.db.models import Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
+from accounts.models import Membership
+from clients import access, policies
+
 MAX_QUERY_LENGTH = 100
 NAME_ORDER = ("legal_last_name", "legal_first_name", "pk")
 MAX_NUMBER_DIGITS = 9
@@ -45,6 +49,11 @@ MIN_PHONE_DIGITS = 7
 # Trigram word similarity a misspelled name needs (0 to 1). 0.4 finds "Rivrs" (0.5) and "Jordna Rivres" (0.41) for
 # Jordan Rivers; lower thresholds flood long lists with unrelated names.
 TYPO_THRESHOLD = 0.4
+# Close spellings are looked for only when names starting with the typed words number fewer than this (one
+# page): "mari" has thousands of exact word starts and needs no guesses, "Rivrs" has none.
+TYPOS_BELOW = 25
+# A name search on PostgreSQL lists at most this many clients, best first (see ``find_clients``).
+RESULT_CAP = 200
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -189,17 +198,24 @@ class _WordSimilarity(Func):
     output_field = FloatField()
 
 
+class _Similarity(Func):
+    function = "similarity"
+    output_field = FloatField()
+
+
 def _typo_tolerant() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _name_filter(query: Query) -> Q:
+def _name_filter(query: Query, scope: list[int] | None, cap: int | None) -> Q:
     if not _typo_tolerant():
         return reduce(and_, (Q(search_name__contains=f" {word}") for word in query.words))
     # The longest word goes first: the function's index scan starts from it, the others are checked after.
-    patterns = [f"% {word}%" for word in sorted(query.words, key=len, reverse=True)]
-    sql = "SELECT hearth_client_name_matches(%s, %s, %s::real)"  # fixed text; the values go as parameters
-    return Q(pk__in=RawSQL(sql, [query.text, patterns, TYPO_THRESHOLD]))  # noqa: S611
+    words = sorted(query.words, key=len, reverse=True)
+    starts, whole = [f"% {word}%" for word in words], [f"% {word} %" for word in words]
+    sql = "SELECT hearth_client_name_matches(%s, %s, %s, %s::real, %s, %s, %s::bigint[])"  # values are parameters
+    params = [query.text, starts, whole, TYPO_THRESHOLD, TYPOS_BELOW, cap, scope]
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611
 
 
 def _phone_filter(phone: str) -> Q:
@@ -208,11 +224,20 @@ def _phone_filter(phone: str) -> Q:
     return Q(pk__in=RawSQL("SELECT hearth_client_phone_matches(%s)", [phone]))
 
 
-def search(clients: QuerySet, query: Query) -> QuerySet:
-    """The clients of ``clients`` (already scoped to what the person may see) that match, best first.
+def is_capped(query: Query, count: int) -> bool:
+    """Whether a name search stopped at ``RESULT_CAP`` (PostgreSQL), so that more clients may match."""
+    return _typo_tolerant() and bool(query.words) and not (query.birth_date or query.digits) and count >= RESULT_CAP
 
+
+def find_clients(actor: Membership, query: Query) -> QuerySet:
+    """The clients ``actor`` may see (``access.visible_clients``) that match ``query``, best first.
+
+    On PostgreSQL a name search keeps the best ``RESULT_CAP`` matches: ranking every "j" or "mari" in a large
+    clinic would cost more than anyone reads. The cap applies within what the person may see (a clinician's
+    caseload goes to the function as ids), and not when a birth date or digits narrow the search further.
     Never logged and never audited with its text: a query is a name, a birth date or a phone number, all PHI.
     """
+    clients = access.visible_clients(actor).select_related("primary_clinician__user")
     if not query:
         return clients.order_by(*NAME_ORDER)
     if query.problem:
@@ -231,12 +256,27 @@ def search(clients: QuerySet, query: Query) -> QuerySet:
             return clients.none()
         clients = clients.filter(reduce(or_, matches))
     if query.words:
-        clients = clients.filter(_name_filter(query))
+        narrowed = bool(query.birth_date or query.digits)
+        scope = None
+        if _typo_tolerant() and not policies.sees_all_clients(actor):
+            scope = list(clients.values_list("pk", flat=True))
+        clients = clients.filter(_name_filter(query, scope, None if narrowed else RESULT_CAP))
         whole = reduce(and_, (Q(search_name__contains=f" {word} ") for word in query.words))
         starts = reduce(and_, (Q(search_name__contains=f" {word}") for word in query.words))
-        ranks.append(Case(When(whole, then=2), When(starts, then=1), default=0, output_field=IntegerField()))
+        # Whole words, then word starts, then close spellings by word similarity (0 to 1) and, between equally
+        # close ones, similarity of the whole name. The same order as the PostgreSQL function's, which caps.
         if _typo_tolerant():
-            ranks.append(_WordSimilarity(Value(query.text), F("search_name")))
+            text = Value(query.text)
+            ranks.append(
+                Case(
+                    When(whole, then=Value(3.0)),
+                    When(starts, then=Value(2.0)),
+                    default=_WordSimilarity(text, F("search_name")),
+                )
+            )
+            ranks.append(Case(When(starts, then=Value(0.0)), default=_Similarity(text, F("search_name"))))
+        else:
+            ranks.append(Case(When(whole, then=Value(3.0)), When(starts, then=Value(2.0)), default=Value(0.0)))
     names = [f"rank_{i}" for i in range(len(ranks))]
     clients = clients.annotate(**dict(zip(names, ranks, strict=True)))
     return clients.order_by(*(F(name).desc() for name in names), *NAME_ORDER)

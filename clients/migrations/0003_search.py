@@ -6,20 +6,58 @@ from django.db import migrations, models
 # owner (past row-level security), filter by the clinic of the request themselves, and return client ids only.
 # plan_cache_mode: plan each call with its actual pattern, so the trigram index is chosen for selective ones.
 FUNCTIONS = """
-CREATE OR REPLACE FUNCTION hearth_client_name_matches(query text, patterns text[], threshold real)
+CREATE OR REPLACE FUNCTION hearth_client_name_matches(
+    query text, starts text[], whole text[], threshold real, enough integer, cap integer, scope bigint[]
+)
 RETURNS SETOF bigint
 LANGUAGE plpgsql STABLE SECURITY DEFINER ROWS 200
 SET search_path = public, pg_temp
 SET plan_cache_mode = force_custom_plan
 SET pg_trgm.word_similarity_threshold = 0.6
 AS $$
+DECLARE
+    clinic bigint := NULLIF(current_setting('app.current_organization', true), '')::bigint;
+    found integer := 0;
+    more integer;
 BEGIN
-    -- Local to this call: the SET clause above restores the setting when the function returns.
+    -- The best ``cap`` matches (NULL: all) in the order clients/search.py ranks them, among the ids in ``scope``
+    -- (NULL: every client of the clinic). Each tier is ordered by name alone, so for a common beginning such
+    -- as "j" the planner can walk the name index and stop at the cap instead of sorting thousands of rows.
+    -- 1. Every typed word is a whole word of the name.
+    RETURN QUERY
+        SELECT c.id FROM clients_client AS c
+        WHERE c.organization_id = clinic AND c.status <> 'entered_in_error'
+          AND (scope IS NULL OR c.id = ANY (scope))
+          AND c.search_name LIKE whole[1] AND c.search_name LIKE ALL (whole)
+        ORDER BY c.legal_last_name, c.legal_first_name, c.id
+        LIMIT cap;
+    GET DIAGNOSTICS found = ROW_COUNT;
+    -- 2. Every typed word begins a word of the name (starts[1] is the longest, the one the index looks up).
+    IF cap IS NULL OR found < cap THEN
+        RETURN QUERY
+            SELECT c.id FROM clients_client AS c
+            WHERE c.organization_id = clinic AND c.status <> 'entered_in_error'
+              AND (scope IS NULL OR c.id = ANY (scope))
+              AND c.search_name LIKE starts[1] AND c.search_name LIKE ALL (starts)
+              AND NOT c.search_name LIKE ALL (whole)
+            ORDER BY c.legal_last_name, c.legal_first_name, c.id
+            LIMIT cap - found;
+        GET DIAGNOSTICS more = ROW_COUNT;
+        found := found + more;
+    END IF;
+    IF found >= enough OR found >= cap OR length(query) < 3 THEN
+        RETURN;
+    END IF;
+    -- 3. Too few: close spellings, closest first. The threshold is local to this call (see SET above).
     PERFORM set_config('pg_trgm.word_similarity_threshold', threshold::text, true);
     RETURN QUERY
         SELECT c.id FROM clients_client AS c
-        WHERE c.organization_id = NULLIF(current_setting('app.current_organization', true), '')::bigint
-          AND ((c.search_name LIKE patterns[1] AND c.search_name LIKE ALL (patterns)) OR query <% c.search_name);
+        WHERE c.organization_id = clinic AND c.status <> 'entered_in_error'
+          AND (scope IS NULL OR c.id = ANY (scope))
+          AND query <% c.search_name AND NOT c.search_name LIKE ALL (starts)
+        ORDER BY word_similarity(query, c.search_name) DESC, similarity(query, c.search_name) DESC,
+                 c.legal_last_name, c.legal_first_name, c.id
+        LIMIT cap - found;
 END
 $$;
 
@@ -48,7 +86,7 @@ CREATE INDEX clients_client_phone_digits_trgm ON clients_client USING gin (phone
     WITH (fastupdate = off);
 """
 DROP = """
-DROP FUNCTION IF EXISTS hearth_client_name_matches(text, text[], real);
+DROP FUNCTION IF EXISTS hearth_client_name_matches(text, text[], text[], real, integer, integer, bigint[]);
 DROP FUNCTION IF EXISTS hearth_client_phone_matches(text);
 DROP INDEX IF EXISTS clients_client_search_name_trgm;
 DROP INDEX IF EXISTS clients_client_phone_digits_trgm;
