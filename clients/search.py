@@ -207,15 +207,17 @@ def _typo_tolerant() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _name_filter(query: Query, scope: list[int] | None, cap: int | None) -> Q:
-    if not _typo_tolerant():
-        return reduce(and_, (Q(search_name__contains=f" {word}") for word in query.words))
+def _name_matches(query: Query, scope: list[int] | None) -> list[int]:
+    """Ids of the best ``RESULT_CAP`` name matches, from the PostgreSQL function (see migration 0003)."""
     # The longest word goes first: the function's index scan starts from it, the others are checked after.
     words = sorted(query.words, key=len, reverse=True)
     starts, whole = [f"% {word}%" for word in words], [f"% {word} %" for word in words]
-    sql = "SELECT hearth_client_name_matches(%s, %s, %s, %s::real, %s, %s, %s::bigint[])"  # values are parameters
-    params = [query.text, starts, whole, TYPO_THRESHOLD, TYPOS_BELOW, cap, scope]
-    return Q(pk__in=RawSQL(sql, params))  # noqa: S611
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT hearth_client_name_matches(%s, %s, %s, %s::real, %s, %s, %s::bigint[])",
+            [query.text, starts, whole, TYPO_THRESHOLD, TYPOS_BELOW, RESULT_CAP, scope],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _phone_filter(phone: str) -> Q:
@@ -224,25 +226,30 @@ def _phone_filter(phone: str) -> Q:
     return Q(pk__in=RawSQL("SELECT hearth_client_phone_matches(%s)", [phone]))
 
 
-def is_capped(query: Query, count: int) -> bool:
-    """Whether a name search stopped at ``RESULT_CAP`` (PostgreSQL), so that more clients may match."""
-    return _typo_tolerant() and bool(query.words) and not (query.birth_date or query.digits) and count >= RESULT_CAP
+@dataclass(frozen=True)
+class Found:
+    """Search results; ``capped`` when a name search stopped at ``RESULT_CAP`` and more clients may match."""
+
+    clients: QuerySet
+    capped: bool = False
 
 
-def find_clients(actor: Membership, query: Query) -> QuerySet:
+def find_clients(actor: Membership, query: Query) -> Found:
     """The clients ``actor`` may see (``access.visible_clients``) that match ``query``, best first.
 
-    On PostgreSQL a name search keeps the best ``RESULT_CAP`` matches: ranking every "j" or "mari" in a large
-    clinic would cost more than anyone reads. The cap applies within what the person may see (a clinician's
-    caseload goes to the function as ids), and not when a birth date or digits narrow the search further.
+    On PostgreSQL a name search asks the matching function once for the ids of the best ``RESULT_CAP`` matches
+    (ranking every "j" or "mari" of a large clinic would cost more than anyone reads), so counting and paging
+    are look-ups by id. When the search is already narrower (a clinician's caseload, a birth date, digits), those
+    clients' ids go to the function as its scope, so the cap never hides one of them.
     Never logged and never audited with its text: a query is a name, a birth date or a phone number, all PHI.
     """
     clients = access.visible_clients(actor).select_related("primary_clinician__user")
     if not query:
-        return clients.order_by(*NAME_ORDER)
+        return Found(clients.order_by(*NAME_ORDER))
     if query.problem:
-        return clients.none()
+        return Found(clients.none())
     ranks: list = []
+    capped = False
     if query.birth_date:
         clients = clients.filter(date_of_birth=query.birth_date)
     if query.digits:
@@ -253,30 +260,26 @@ def find_clients(actor: Membership, query: Query) -> QuerySet:
         if query.phone:
             matches.append(_phone_filter(query.phone))
         if not matches:
-            return clients.none()
+            return Found(clients.none())
         clients = clients.filter(reduce(or_, matches))
     if query.words:
-        narrowed = bool(query.birth_date or query.digits)
-        scope = None
-        if _typo_tolerant() and not policies.sees_all_clients(actor):
-            scope = list(clients.values_list("pk", flat=True))
-        clients = clients.filter(_name_filter(query, scope, None if narrowed else RESULT_CAP))
         whole = reduce(and_, (Q(search_name__contains=f" {word} ") for word in query.words))
         starts = reduce(and_, (Q(search_name__contains=f" {word}") for word in query.words))
-        # Whole words, then word starts, then close spellings by word similarity (0 to 1) and, between equally
-        # close ones, similarity of the whole name. The same order as the PostgreSQL function's, which caps.
         if _typo_tolerant():
+            narrowed = query.birth_date or query.digits or not policies.sees_all_clients(actor)
+            scope = list(clients.values_list("pk", flat=True)) if narrowed else None
+            ids = _name_matches(query, scope)
+            capped = len(ids) >= RESULT_CAP
+            clients = clients.filter(pk__in=ids)
+            # Whole words, then word starts, then close spellings by word similarity (0 to 1) and, between
+            # equally close ones, similarity of the whole name: the function's order, restored after the cap.
             text = Value(query.text)
-            ranks.append(
-                Case(
-                    When(whole, then=Value(3.0)),
-                    When(starts, then=Value(2.0)),
-                    default=_WordSimilarity(text, F("search_name")),
-                )
-            )
+            closeness = _WordSimilarity(text, F("search_name"))
+            ranks.append(Case(When(whole, then=Value(3.0)), When(starts, then=Value(2.0)), default=closeness))
             ranks.append(Case(When(starts, then=Value(0.0)), default=_Similarity(text, F("search_name"))))
         else:
-            ranks.append(Case(When(whole, then=Value(3.0)), When(starts, then=Value(2.0)), default=Value(0.0)))
+            clients = clients.filter(starts)
+            ranks.append(Case(When(whole, then=Value(2)), default=Value(1), output_field=IntegerField()))
     names = [f"rank_{i}" for i in range(len(ranks))]
     clients = clients.annotate(**dict(zip(names, ranks, strict=True)))
-    return clients.order_by(*(F(name).desc() for name in names), *NAME_ORDER)
+    return Found(clients.order_by(*(F(name).desc() for name in names), *NAME_ORDER), capped)

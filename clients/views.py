@@ -44,15 +44,9 @@ def client_list(request):
     """
     raw = request.POST.get("q", "").strip()[: search.MAX_QUERY_LENGTH] if request.method == "POST" else ""
     query = search.parse_query(raw, today=tabs.clinic_today(request))
-    clients = search.find_clients(request.membership, query)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.POST.get("page") or request.GET.get("page"))
-    context = {
-        "page": page,
-        "query": raw,
-        "searched": bool(query),
-        "problem": query.problem,
-        "capped": search.is_capped(query, page.paginator.count),
-    }
+    found = search.find_clients(request.membership, query)
+    page = Paginator(found.clients, PAGE_SIZE).get_page(request.POST.get("page") or request.GET.get("page"))
+    context = {"page": page, "query": raw, "searched": bool(query), "problem": query.problem, "capped": found.capped}
     if request.htmx:
         return render(request, "clients/_client_results.html", context)
     context["can_register"] = policies.can_register_client(request.membership)

@@ -60,6 +60,12 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     page.goto(f"{base}/staff/invite/")
     page.get_by_role("button", name="Send invitation").click()
     pages["invite with errors"] = _violations(page)
+    page.goto(f"{base}/clients/")
+    pages["client list"] = _violations(page)
+    page.get_by_label("Find a client").fill("2/30/1990")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_text("is not a date").wait_for()
+    pages["client search with a message"] = _violations(page)
     page.get_by_role("button", name="Sign out").click()
     for name, path in [("forgot password", "/password/reset/"), ("reset link invalid", "/password/reset/set/")]:
         page.goto(f"{base}{path}")
