@@ -31,12 +31,13 @@ themselves and return ids only; the outer query still runs under row-level secur
 import datetime
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
 from accounts.models import Membership
@@ -193,16 +194,6 @@ def parse_query(raw: str, *, today: datetime.date) -> Query:
 # --- Searching -----------------------------------------------------------------------------------------------
 
 
-class _WordSimilarity(Func):
-    function = "word_similarity"
-    output_field = FloatField()
-
-
-class _Similarity(Func):
-    function = "similarity"
-    output_field = FloatField()
-
-
 def _typo_tolerant() -> bool:
     return connection.vendor == "postgresql"
 
@@ -226,11 +217,33 @@ def _phone_filter(phone: str) -> Q:
     return Q(pk__in=RawSQL("SELECT hearth_client_phone_matches(%s)", [phone]))
 
 
+class RankedClients(Sequence):
+    """Clients in an order decided in advance (ids from the PostgreSQL function), fetched a page at a time.
+
+    ``Paginator`` takes it like a QuerySet: its length is the number of ids, and a slice loads only that
+    slice's clients, through the same ``visible_clients`` query, so nothing the person may not see slips in.
+    """
+
+    def __init__(self, ids: list[int], clients: QuerySet) -> None:
+        self.ids = ids
+        self.clients = clients
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        wanted = self.ids[index]
+        rows = {client.pk: client for client in self.clients.filter(pk__in=wanted)}
+        return [rows[pk] for pk in wanted if pk in rows]
+
+
 @dataclass(frozen=True)
 class Found:
     """Search results; ``capped`` when a name search stopped at ``RESULT_CAP`` and more clients may match."""
 
-    clients: QuerySet
+    clients: QuerySet | RankedClients
     capped: bool = False
 
 
@@ -249,7 +262,6 @@ def find_clients(actor: Membership, query: Query) -> Found:
     if query.problem:
         return Found(clients.none())
     ranks: list = []
-    capped = False
     if query.birth_date:
         clients = clients.filter(date_of_birth=query.birth_date)
     if query.digits:
@@ -262,24 +274,20 @@ def find_clients(actor: Membership, query: Query) -> Found:
         if not matches:
             return Found(clients.none())
         clients = clients.filter(reduce(or_, matches))
+    if query.words and _typo_tolerant():
+        # The function ranks and caps; counting and paging then go by id. When something already narrows the
+        # search (a caseload, a birth date, digits), those clients' ids are the function's scope.
+        narrowed = query.birth_date or query.digits or not policies.sees_all_clients(actor)
+        scope = dict(clients.values_list("pk", "number")) if narrowed else None
+        ids = _name_matches(query, None if scope is None else list(scope))
+        if query.number is not None and scope:
+            ids.sort(key=lambda pk: scope[pk] != query.number)  # an exact client number first; stable
+        return Found(RankedClients(ids, clients), capped=len(ids) >= RESULT_CAP)
     if query.words:
         whole = reduce(and_, (Q(search_name__contains=f" {word} ") for word in query.words))
         starts = reduce(and_, (Q(search_name__contains=f" {word}") for word in query.words))
-        if _typo_tolerant():
-            narrowed = query.birth_date or query.digits or not policies.sees_all_clients(actor)
-            scope = list(clients.values_list("pk", flat=True)) if narrowed else None
-            ids = _name_matches(query, scope)
-            capped = len(ids) >= RESULT_CAP
-            clients = clients.filter(pk__in=ids)
-            # Whole words, then word starts, then close spellings by word similarity (0 to 1) and, between
-            # equally close ones, similarity of the whole name: the function's order, restored after the cap.
-            text = Value(query.text)
-            closeness = _WordSimilarity(text, F("search_name"))
-            ranks.append(Case(When(whole, then=Value(3.0)), When(starts, then=Value(2.0)), default=closeness))
-            ranks.append(Case(When(starts, then=Value(0.0)), default=_Similarity(text, F("search_name"))))
-        else:
-            clients = clients.filter(starts)
-            ranks.append(Case(When(whole, then=Value(2)), default=Value(1), output_field=IntegerField()))
+        clients = clients.filter(starts)
+        ranks.append(Case(When(whole, then=Value(2)), default=Value(1), output_field=IntegerField()))
     names = [f"rank_{i}" for i in range(len(ranks))]
     clients = clients.annotate(**dict(zip(names, ranks, strict=True)))
-    return Found(clients.order_by(*(F(name).desc() for name in names), *NAME_ORDER), capped)
+    return Found(clients.order_by(*(F(name).desc() for name in names), *NAME_ORDER))
