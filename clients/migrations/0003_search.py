@@ -48,14 +48,14 @@ BEGIN
     IF found >= enough OR found >= cap OR length(query) < 3 THEN
         RETURN;
     END IF;
-    -- 3. Too few: close spellings, closest first. The threshold is local to this call (see SET above).
+    -- 3. Too few: close spellings, closest first (then shorter names: fewer other words). The threshold is local to this call (see SET above).
     PERFORM set_config('pg_trgm.word_similarity_threshold', threshold::text, true);
     RETURN QUERY
         SELECT c.id FROM clients_client AS c
         WHERE c.organization_id = clinic AND c.status <> 'entered_in_error'
           AND (scope IS NULL OR c.id = ANY (scope))
           AND query <% c.search_name AND NOT c.search_name LIKE ALL (starts)
-        ORDER BY word_similarity(query, c.search_name) DESC, similarity(query, c.search_name) DESC,
+        ORDER BY word_similarity(query, c.search_name) DESC, length(c.search_name),
                  c.legal_last_name, c.legal_first_name, c.id
         LIMIT cap - found;
 END
