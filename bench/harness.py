@@ -27,9 +27,10 @@ class Case:
     params: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
     expect: str = ""
+    method: str = "get"
 
     def send(self) -> HttpResponse:
-        return self.client.get(self.path, self.params, headers=self.headers)
+        return getattr(self.client, self.method)(self.path, self.params, headers=self.headers)
 
     def check(self) -> int:
         """Send once, verify the answer, and return how many queries it took."""

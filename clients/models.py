@@ -54,6 +54,10 @@ class Client(TenantModel):
     self_pay = models.BooleanField(default=False, help_text="The client pays for their own care, not an insurer.")
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+    search_name = models.TextField(
+        editable=False, default="", help_text="Legal and preferred names folded for search (clients/search.py)."
+    )
+    phone_digits = models.CharField(max_length=20, editable=False, default="", help_text="The phone's digits only.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "number"], name="client_number_unique")]
@@ -65,6 +69,11 @@ class Client(TenantModel):
 
     def __str__(self) -> str:
         return f"Client {self.number}"
+
+    def save(self, *args, update_fields=None, **kwargs) -> None:
+        from clients.search import refresh_search_fields
+
+        super().save(*args, update_fields=refresh_search_fields(self, update_fields), **kwargs)
 
     @property
     def display_name(self) -> str:

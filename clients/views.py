@@ -2,14 +2,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 
-from clients import access, diagnoses, icd, insurance, policies, services, tabs
+from clients import access, diagnoses, icd, insurance, policies, search, services, tabs
 from clients.forms import (
     BreakGlassForm,
     ClientForm,
@@ -27,28 +26,30 @@ from hearth.errors import ConflictError
 PAGE_SIZE = 25
 
 
+@sensitive_post_parameters("q")
+@require_http_methods(["GET", "POST"])
 @login_required
 def client_list(request):
-    clients = access.visible_clients(request.membership).select_related("primary_clinician__user")
-    query = request.GET.get("q", "").strip()[:100]
-    if query:
-        born = parse_date(query)
-        if born:
-            clients = clients.filter(date_of_birth=born)
-        elif query.isdigit() and len(query) < 7:
-            clients = clients.filter(number=int(query))
-        else:
-            for word in query.split():
-                clients = clients.filter(
-                    Q(legal_first_name__icontains=word)
-                    | Q(legal_last_name__icontains=word)
-                    | Q(preferred_name__icontains=word)
-                    | Q(phone__icontains=word)
-                )
-    page = Paginator(clients.order_by("legal_last_name", "legal_first_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    context = {"page": page, "query": query, "can_register": policies.can_register_client(request.membership)}
+    """The clients the person may see, or those matching the search box (see ``clients.search``).
+
+    A search is a POST so that the names, birth dates and phone numbers typed never appear in a URL, a server's
+    access log or the browser's history; ``sensitive_post_parameters`` keeps them out of error reports too.
+    htmx sends the same POST while the person types and gets only the results back.
+
+    Searches are not audit events. The results show only what the list itself shows (name, number, birth date,
+    status, clinician) of clients the person may already list, and the list is not audited either; the query
+    text is PHI and must not be stored, so an event could say little more than "searched"; and live search
+    asks after every pause in typing, so events would bury the ones that matter under the chain's lock.
+    What is audited is opening a chart: ``client.viewed`` with the client and section.
+    """
+    raw = request.POST.get("q", "").strip()[: search.MAX_QUERY_LENGTH] if request.method == "POST" else ""
+    query = search.parse_query(raw, today=tabs.clinic_today(request))
+    found = search.find_clients(request.membership, query)
+    page = Paginator(found.clients, PAGE_SIZE).get_page(request.POST.get("page") or request.GET.get("page"))
+    context = {"page": page, "query": raw, "searched": bool(query), "problem": query.problem, "capped": found.capped}
+    if request.htmx:
+        return render(request, "clients/_client_results.html", context)
+    context["can_register"] = policies.can_register_client(request.membership)
     return render(request, "clients/list.html", context)
 
 

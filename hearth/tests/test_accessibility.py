@@ -159,6 +159,12 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     page.goto(f"{base}/clients/{chart}/amendments/{amendment}/")
     page.get_by_role("button", name="Deny request").click()
     pages["amendment decision with errors"] = _violations(page)
+    page.goto(f"{base}/clients/")
+    pages["client list"] = _violations(page)
+    page.get_by_label("Find a client").fill("2/30/1990")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_text("is not a date").wait_for()
+    pages["client search with a message"] = _violations(page)
     page.get_by_role("button", name="Sign out").click()
     for name, path in [("forgot password", "/password/reset/"), ("reset link invalid", "/password/reset/set/")]:
         page.goto(f"{base}{path}")
