@@ -234,7 +234,7 @@ def test_search_fields_follow_edits(org, front_desk, people, clinic_client):
 def test_the_migration_fills_existing_clients(org, people):
     with tenant_context(org):
         Client.objects.update(search_name="", phone_digits="")
-    migration = importlib.import_module("clients.migrations.0003_search")
+    migration = importlib.import_module("clients.migrations.0005_search")
     migration.fill_search_fields(apps, None)
     jose = Client.all_tenants.get(pk=people["jose"].pk)
     assert jose.search_name == " jose garcia lopez garcialopez "
