@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from accounts import policies, sessions
 from audit import policies as audit_policies
+from scheduling import policies as scheduling_policies
 
 
 def navigation(request) -> dict:
@@ -13,6 +14,7 @@ def navigation(request) -> dict:
         candidates = [
             ("Home", "home", True),
             ("Clients", "clients:list", True),
+            ("Schedule", "scheduling:calendar", scheduling_policies.can_view_calendar(membership)),
             ("Staff", "accounts:staff_list", policies.can_view_staff(membership)),
             ("Clinic settings", "accounts:clinic_settings", policies.can_edit_clinic_settings(membership)),
             ("Sign-ins", "accounts:clinic_sign_ins", policies.can_view_sign_in_history(membership)),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "clients",
+    "scheduling",
 ]
 
 MIDDLEWARE = [

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("clients/", include("clients.urls")),
     path("audit/", include("audit.urls")),
+    path("schedule/", include("scheduling.urls")),
 ]
