@@ -489,7 +489,8 @@ def _update_following(
     instances = recurrence.instances(rule, series.first_date, series.start_time)
     anchor = recurrence.to_local(current.original_start or current.start, zone)
     shift = recurrence.to_local(start, zone) - recurrence.to_local(current.start, zone)
-    if shift.days and series.frequency == Frequency.MONTHLY and shift.days % 7:
+    day_shift = (recurrence.to_local(start, zone).date() - recurrence.to_local(current.start, zone).date()).days
+    if day_shift and series.frequency == Frequency.MONTHLY:
         raise ValidationError(
             "A monthly series can't move to another day this way; end it here and book a new series."
         )
@@ -509,7 +510,7 @@ def _update_following(
         exclude_ids=[a.pk for a in following],
     )  # fmt: skip
     new_local_first = anchor + shift
-    new_rule_weekdays = sorted({(d + shift.days) % 7 for d in series.weekdays})
+    new_rule_weekdays = sorted({(d + day_shift) % 7 for d in series.weekdays})
     excluded_after = [x for x in rule.excluded if x >= anchor]
     successor = AppointmentSeries.objects.create(
         time_zone=zone,
