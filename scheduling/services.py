@@ -317,7 +317,7 @@ def book(
 
 def _locked(appointment: Appointment, expected_version: int) -> Appointment:
     current = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("appointment_type", "location", "room", "series")
         .get(pk=appointment.pk)
     )

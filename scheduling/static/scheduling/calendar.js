@@ -173,6 +173,8 @@ function endDrag(event, cancelled) {
   save(el, saved, state);
 }
 
+// Links are natively draggable; that drag would cancel ours.
+calendar.addEventListener("dragstart", (event) => event.preventDefault());
 calendar.addEventListener("pointerup", (event) => endDrag(event, false));
 calendar.addEventListener("pointercancel", (event) => endDrag(event, true));
 calendar.addEventListener("click", (event) => {
