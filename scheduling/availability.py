@@ -92,7 +92,10 @@ def find_open_slots(
     from scheduling.models import Appointment
 
     for room_id, s, e in Appointment.objects.filter(
-        room__in=[r for rs in rooms.values() for r in rs], status__in=ACTIVE_STATUSES, start__lt=window_end, end__gt=start
+        room__in=[r for rs in rooms.values() for r in rs],
+        status__in=ACTIVE_STATUSES,
+        start__lt=window_end,
+        end__gt=start,
     ).values_list("room_id", "start", "end"):
         room_busy[room_id].append((s, e))
     by_weekday: dict[int, list[WorkingHours]] = defaultdict(list)
@@ -114,7 +117,9 @@ def find_open_slots(
                     room = None
                     site_rooms = rooms.get(h.location_id, [])
                     if site_rooms:
-                        room = next((r for r in site_rooms if not _overlaps(room_busy[r.pk], slot_start, slot_end)), None)
+                        room = next(
+                            (r for r in site_rooms if not _overlaps(room_busy[r.pk], slot_start, slot_end)), None
+                        )
                     if room is not None or not site_rooms:
                         todays.append(Slot(slot_start, slot_end, h.clinician, h.location_id, h.location.name, room))
                 slot_start += step

@@ -6,9 +6,13 @@ styles. Everything here is plain Python over rows the selectors loaded: no queri
 """
 
 import datetime
+import html
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from scheduling import policies, recurrence
 from scheduling.models import Appointment, BlockedTime, ClinicClosure
@@ -32,6 +36,8 @@ class Event:
     row: int = 1
     span: int = 1
     clinician_ids: tuple[int, ...] = ()
+    url: str = ""
+    grid: bool = False
 
     @property
     def start_iso(self) -> str:
@@ -40,6 +46,34 @@ class Event:
     @property
     def end_iso(self) -> str:
         return self.end_local.strftime("%Y-%m-%dT%H:%M")
+
+    def html(self) -> str:
+        """The event's link, built here rather than by a template include or ``format_html``: a large clinic's
+        week has thousands of them, and this is many times faster. Every text value is escaped."""
+        a = self.appointment
+        classes = [f"event tone-{self.tone}"]
+        if self.grid:
+            classes.append(f"r-{self.row} s-{self.span}")
+        if self.closed:
+            classes.append("flagged")
+        if a.status == "cancelled":
+            classes.append("cancelled")
+        kind = self.kind
+        if a.status != "scheduled":
+            kind += f" · {a.get_status_display()}"
+        if a.double_booked:
+            kind += " · double-booked"
+        e = html.escape
+        flag = f'<span class="event-flag">Clinic closed: {e(self.closed)}</span>' if self.closed else ""
+        handle = '<span class="resize" aria-hidden="true"></span>' if self.grid and self.editable else ""
+        editable = ' data-editable="1"' if self.editable else ""
+        return mark_safe(  # noqa: S308 -- every interpolated value is escaped above or is a number/ISO time
+            f'<a draggable="false" class="{e(" ".join(classes))}" href="{e(self.url)}" data-id="{a.pk}" '
+            f'data-version="{a.version}" data-start="{self.start_iso}" data-end="{self.end_iso}"{editable} '
+            f'aria-describedby="cal-help"><span class="event-time">{e(self.time_label)}</span> '
+            f'<span class="event-title">{e(self.title)}</span> <span class="event-kind">{e(kind)}</span>'
+            f"{flag}{handle}</a>"
+        )
 
 
 @dataclass
@@ -111,15 +145,15 @@ def events_for(
     """One ``Event`` per appointment: the title is the clients' names where the reader may see them, else
     "Client #number"; group sessions with many clients show the count."""
     events = []
+    detail = reverse("scheduling:detail", args=[0]).replace("/0/", "/{}/")
     for a in appointments:
-        clients = [link.client for link in a.client_links.all()]
-        names = [c.display_name if c.pk in visible else f"Client #{c.number}" for c in clients]
+        names = [c.display_name if c.pk in visible else f"Client #{c.number}" for c in a.client_rows]
         if len(names) > 2:
             title = f"{a.appointment_type.name}: {len(names)} clients"
         else:
             title = " & ".join(names) or a.appointment_type.name
         start, end = recurrence.to_local(a.start, zone), recurrence.to_local(a.end, zone)
-        clinician_ids = tuple(link.clinician_id for link in a.clinician_links.all())
+        clinician_ids = a.clinician_ids
         closed = next((c.name for c in closures if c.covers(start.date(), a.location_id)), "")
         events.append(
             Event(
@@ -133,13 +167,14 @@ def events_for(
                 editable=a.is_open and policies.can_change(actor, clinician_ids),
                 closed=closed,
                 clinician_ids=clinician_ids,
+                url=detail.format(a.pk),
             )
         )
     return events
 
 
 def hour_span(events: list[Event]) -> tuple[int, int]:
-    """The hours the time grid shows: 07:00–20:00, widened to fit earlier or later appointments."""
+    """The hours the time grid shows: 07:00 to 20:00, widened to fit earlier or later appointments."""
     first, last = FIRST_HOUR, LAST_HOUR
     for e in events:
         if e.start_local.date() == e.end_local.date():
@@ -155,7 +190,7 @@ def place(column: Column, event: Event, first_hour: int, last_hour: int) -> None
     top = (event.start_local - day_start).total_seconds() / 60 / ROW_MINUTES
     bottom = (event.end_local - day_start).total_seconds() / 60 / ROW_MINUTES
     top, bottom = max(0, int(top)), min(rows, math.ceil(bottom))
-    event.row, event.span = top + 1, max(1, bottom - top)
+    event.row, event.span, event.grid = top + 1, max(1, bottom - top), True
     column.events.append(event)
 
 
@@ -170,8 +205,11 @@ def place_block(column: Column, block: BlockedTime, zone: str, first_hour: int, 
 
 
 def closure_label(closures: list[ClinicClosure], day: datetime.date) -> str:
-    names = [c.name if c.location_id is None else f"{c.name} ({c.location.name})" for c in closures
-             if c.start_date <= day <= c.end_date]  # fmt: skip
+    names = [
+        c.name if c.location_id is None else f"{c.name} ({c.location.name})"
+        for c in closures
+        if c.start_date <= day <= c.end_date
+    ]
     return "; ".join(names)
 
 

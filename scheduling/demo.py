@@ -60,23 +60,42 @@ def load(organization: Organization, staff: dict[str, Membership]) -> None:
     for name, minutes, colour, code, modifier, group, tele in TYPES:
         types[name], _ = AppointmentType.objects.get_or_create(
             name=name,
-            defaults={"default_duration": minutes, "colour": colour, "service_code": code, "modifier": modifier,
-                      "is_group": group, "is_telehealth": tele},
-        )  # fmt: skip
+            defaults={
+                "default_duration": minutes,
+                "colour": colour,
+                "service_code": code,
+                "modifier": modifier,
+                "is_group": group,
+                "is_telehealth": tele,
+            },
+        )
     for username in ("clinician", "supervisor"):
         clinician = staff[username]
         if not WorkingHours.objects.filter(clinician=clinician).exists():
             WorkingHours.objects.bulk_create(
-                [WorkingHours(clinician=clinician, weekday=day, location=video if day == 2 else office,
-                              start_time=datetime.time(9), end_time=datetime.time(17)) for day in range(5)]
-            )  # fmt: skip
+                [
+                    WorkingHours(
+                        clinician=clinician,
+                        weekday=day,
+                        location=video if day == 2 else office,
+                        start_time=datetime.time(9),
+                        end_time=datetime.time(17),
+                    )
+                    for day in range(5)
+                ]
+            )
     clients = []
     for number, first, last, born in CLIENTS:
         client, _ = Client.objects.get_or_create(
             number=number,
-            defaults={"legal_first_name": first, "legal_last_name": last, "date_of_birth": born, "status": "active",
-                      "primary_clinician": staff["supervisor"]},
-        )  # fmt: skip
+            defaults={
+                "legal_first_name": first,
+                "legal_last_name": last,
+                "date_of_birth": born,
+                "status": "active",
+                "primary_clinician": staff["supervisor"],
+            },
+        )
         clients.append(client)
     if Appointment.objects.exists():
         return
@@ -93,4 +112,8 @@ def load(organization: Organization, staff: dict[str, Membership]) -> None:
             location=video if room is None else office,
             room=rooms.get(room),
         )
-        services.book(actor=staff["frontdesk"], details=details, start=start, duration=types[kind].default_duration)
+        booking = services.book(
+            actor=staff["frontdesk"], details=details, start=start, duration=types[kind].default_duration
+        )
+        if booking.appointments[0].end < timezone.now():
+            Appointment.objects.filter(pk=booking.appointments[0].pk).update(status="completed")

@@ -63,9 +63,12 @@ class AppointmentForm(forms.Form):
     location = forms.ModelChoiceField(Location.objects.none(), empty_label="Choose a location")
     room = forms.ModelChoiceField(Room.objects.none(), required=False, empty_label="No room")
     staff_notes = forms.CharField(
-        label="Notes for staff", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2}),
+        label="Notes for staff",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=NOTES_HELP,
-    )  # fmt: skip
+    )
     override = forms.BooleanField(
         label="Double-book anyway (I know this clinician already has an appointment then)", required=False
     )
@@ -78,9 +81,11 @@ class AppointmentForm(forms.Form):
             visible_clients(actor).exclude(status="discharged").order_by("legal_last_name", "legal_first_name")
         )
         self.fields["clients"].label_from_instance = lambda c: f"{c.display_name} (#{c.number})"
-        self.fields["clinicians"].queryset = Membership.objects.filter(
-            pk__in=[m.pk for m in selectors.clinicians()]
-        ).select_related("user").order_by("user__full_name")  # fmt: skip
+        self.fields["clinicians"].queryset = (
+            Membership.objects.filter(pk__in=[m.pk for m in selectors.clinicians()])
+            .select_related("user")
+            .order_by("user__full_name")
+        )
         self.fields["location"].queryset = Location.objects.filter(is_active=True).order_by("name")
         self.fields["room"].queryset = Room.objects.filter(is_active=True).select_related("location")
         self.fields["room"].label_from_instance = lambda r: f"{r.name} ({r.location.name})"
@@ -110,9 +115,13 @@ class BookForm(AppointmentForm):
         label="Every", min_value=1, max_value=12, initial=1, required=False, help_text="weeks or months"
     )
     weekdays = forms.TypedMultipleChoiceField(
-        label="On", choices=WEEKDAY_CHOICES, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        label="On",
+        choices=WEEKDAY_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Weekly only; the first date's day if none is chosen.",
-    )  # fmt: skip
+    )
     monthly_mode = forms.ChoiceField(label="Monthly", choices=MonthlyMode.choices, required=False)
     ends_after = forms.IntegerField(label="Number of appointments", min_value=1, required=False)
     until = forms.DateField(label="…or until", required=False, widget=DateInput)
@@ -121,10 +130,24 @@ class BookForm(AppointmentForm):
     )
 
     field_order = [
-        "appointment_type", "clients", "clinicians", "date", "start_time", "duration", "location", "room",
-        "repeat", "interval", "weekdays", "monthly_mode", "ends_after", "until", "closure_handling",
-        "staff_notes", "override",
-    ]  # fmt: skip
+        "appointment_type",
+        "clients",
+        "clinicians",
+        "date",
+        "start_time",
+        "duration",
+        "location",
+        "room",
+        "repeat",
+        "interval",
+        "weekdays",
+        "monthly_mode",
+        "ends_after",
+        "until",
+        "closure_handling",
+        "staff_notes",
+        "override",
+    ]
 
     def clean(self):
         data = super().clean()
@@ -165,9 +188,7 @@ class EditForm(AppointmentForm):
 class CancelForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     cancelled_by = forms.ChoiceField(label="Cancelled by", choices=CancelledBy.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(
-        max_length=200, help_text="Short and non-clinical, e.g. “car trouble” or “clinician ill”."
-    )
+    reason = forms.CharField(max_length=200, help_text="Short and non-clinical, e.g. “car trouble” or “clinician ill”.")
     scope = forms.ChoiceField(
         label="Cancel",
         choices=[(ONE, "This appointment only"), (FOLLOWING, "This and all following in the series")],
@@ -185,8 +206,16 @@ class StatusForm(forms.Form):
 class AppointmentTypeForm(forms.ModelForm):
     class Meta:
         model = AppointmentType
-        fields = ["name", "default_duration", "colour", "service_code", "modifier", "is_group", "is_telehealth",
-                  "is_active"]  # fmt: skip
+        fields = [
+            "name",
+            "default_duration",
+            "colour",
+            "service_code",
+            "modifier",
+            "is_group",
+            "is_telehealth",
+            "is_active",
+        ]
 
 
 class RoomForm(forms.ModelForm):
@@ -254,9 +283,11 @@ class OpenSlotsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = Membership.objects.filter(
-            pk__in=[m.pk for m in selectors.clinicians()]
-        ).select_related("user").order_by("user__full_name")  # fmt: skip
+        self.fields["clinician"].queryset = (
+            Membership.objects.filter(pk__in=[m.pk for m in selectors.clinicians()])
+            .select_related("user")
+            .order_by("user__full_name")
+        )
         self.fields["clinician"].label_from_instance = lambda m: m.user.full_name
         self.fields["appointment_type"].queryset = AppointmentType.objects.filter(is_active=True).order_by("name")
 

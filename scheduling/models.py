@@ -156,9 +156,7 @@ class AppointmentSeries(TenantModel):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=Q(until__isnull=False) | Q(count__isnull=False), name="series_has_an_end"
-            ),
+            models.CheckConstraint(condition=Q(until__isnull=False) | Q(count__isnull=False), name="series_has_an_end"),
         ]
 
     def __str__(self) -> str:
@@ -240,9 +238,7 @@ class AppointmentClinician(TenantModel):
     clinician = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="appointment_links")
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["appointment", "clinician"], name="appointment_clinician_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["appointment", "clinician"], name="appointment_clinician_once")]
         indexes = [models.Index(fields=["clinician", "appointment"])]
 
     def __str__(self) -> str:
@@ -277,9 +273,16 @@ class WorkingHours(TenantModel):
 
     clinician = models.ForeignKey("accounts.Membership", on_delete=models.CASCADE, related_name="working_hours")
     weekday = models.PositiveSmallIntegerField(
-        choices=[(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"), (5, "Saturday"),
-                 (6, "Sunday")]
-    )  # fmt: skip
+        choices=[
+            (0, "Monday"),
+            (1, "Tuesday"),
+            (2, "Wednesday"),
+            (3, "Thursday"),
+            (4, "Friday"),
+            (5, "Saturday"),
+            (6, "Sunday"),
+        ]
+    )
     location = models.ForeignKey("tenancy.Location", on_delete=models.PROTECT, related_name="working_hours")
     start_time = models.TimeField()
     end_time = models.TimeField()

@@ -49,7 +49,7 @@ class Rule:
 
 
 def nth_weekday(day: datetime.date) -> int:
-    """Which weekday of its month ``day`` is: 1–4, or -1 when it is the last (a 5th is always the last)."""
+    """Which weekday of its month ``day`` is: 1 to 4, or -1 when it is the last (a 5th is always the last)."""
     n = (day.day - 1) // 7 + 1
     return -1 if n == 5 else n
 

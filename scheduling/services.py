@@ -74,9 +74,7 @@ class Details:
         current = {
             "appointment_type": appointment.appointment_type,
             "clients": [link.client for link in appointment.client_links.select_related("client")],
-            "clinicians": [
-                link.clinician for link in appointment.clinician_links.select_related("clinician__user")
-            ],
+            "clinicians": [link.clinician for link in appointment.clinician_links.select_related("clinician__user")],
             "location": appointment.location,
             "room": appointment.room,
             "staff_notes": appointment.staff_notes,
@@ -459,22 +457,39 @@ def update(
         raise ValidationError(f"A {current.get_status_display().lower()} appointment can't be changed.")
     if scope == FOLLOWING and current.series_id:
         return _update_following(
-            current, actor=actor, details=details, start=start, duration=duration, override=override,
-            display_zone=display_zone, request=request,
-        )  # fmt: skip
+            current,
+            actor=actor,
+            details=details,
+            start=start,
+            duration=duration,
+            override=override,
+            display_zone=display_zone,
+            request=request,
+        )
     end = start + datetime.timedelta(minutes=duration)
     double_booked = _recheck(
-        current, details, [(start, end)], actor=actor, override=override, display_zone=display_zone,
+        current,
+        details,
+        [(start, end)],
+        actor=actor,
+        override=override,
+        display_zone=display_zone,
         exclude_ids=[current.pk],
-    )  # fmt: skip
+    )
     before = {link.client_id for link in current.client_links.all()}
     changed = _apply(current, details, start, end, double_booked=double_booked, now=timezone.now())
     if current.series_id and changed and not current.is_exception:
         current.is_exception = True
         current.save(update_fields=["is_exception"])
     client_ids = before | {c.pk for c in details.clients}
-    _audit("appointment.updated", actor=actor, target=current, client_ids=client_ids, request=request,
-           fields=sorted(changed))  # fmt: skip
+    _audit(
+        "appointment.updated",
+        actor=actor,
+        target=current,
+        client_ids=client_ids,
+        request=request,
+        fields=sorted(changed),
+    )
     if double_booked:
         _audit("appointment.double_booked", actor=actor, target=current, client_ids=client_ids, request=request)
     return current
@@ -491,9 +506,7 @@ def _update_following(
     shift = recurrence.to_local(start, zone) - recurrence.to_local(current.start, zone)
     day_shift = (recurrence.to_local(start, zone).date() - recurrence.to_local(current.start, zone).date()).days
     if day_shift and series.frequency == Frequency.MONTHLY:
-        raise ValidationError(
-            "A monthly series can't move to another day this way; end it here and book a new series."
-        )
+        raise ValidationError("A monthly series can't move to another day this way; end it here and book a new series.")
     if anchor not in instances:
         raise ValidationError("This occurrence no longer matches its series; change it on its own.")
     index = instances.index(anchor)
@@ -506,9 +519,14 @@ def _update_following(
         new_start = recurrence.to_utc(recurrence.to_local(a.start, zone) + shift, zone)
         spans.append((new_start, new_start + datetime.timedelta(minutes=duration)))
     double_booked = _recheck(
-        current, details, spans, actor=actor, override=override, display_zone=display_zone,
+        current,
+        details,
+        spans,
+        actor=actor,
+        override=override,
+        display_zone=display_zone,
         exclude_ids=[a.pk for a in following],
-    )  # fmt: skip
+    )
     new_local_first = anchor + shift
     new_rule_weekdays = sorted({(d + day_shift) % 7 for d in series.weekdays})
     excluded_after = [x for x in rule.excluded if x >= anchor]
@@ -594,9 +612,7 @@ def cancel(
         raise ValidationError(f"This appointment is already {current.get_status_display().lower()}.")
     targets = [current]
     if scope == FOLLOWING and current.series_id:
-        later = current.series.occurrences.select_for_update().filter(
-            start__gt=current.start, status__in=OPEN_STATUSES
-        )
+        later = current.series.occurrences.select_for_update().filter(start__gt=current.start, status__in=OPEN_STATUSES)
         targets += list(later.order_by("start"))
     now = timezone.now()
     client_ids: set[int] = set()

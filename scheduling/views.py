@@ -87,10 +87,8 @@ def calendar_view(request):
     room = next((r for r in rooms if str(r.pk) == request.GET.get("room", "")), None)
     chosen = [by_pk[int(pk)] for pk in request.GET.getlist("c") if pk.isdigit() and int(pk) in by_pk]
     if room is None and not chosen:
-        if actor.pk in by_pk and not actor.has_role(*policies.SCHEDULERS):
-            chosen = [by_pk[actor.pk]]
-        else:
-            chosen = everyone
+        own = actor.pk in by_pk and not actor.has_role(*policies.SCHEDULERS)
+        chosen = [by_pk[actor.pk]] if own else everyone
     if view not in calendar.VIEWS:
         view = "week" if len(chosen) == 1 or room else "day"
     first, last = calendar.date_range(view, anchor)
@@ -102,7 +100,7 @@ def calendar_view(request):
         room_id=room.pk if room else None,
         include_cancelled=view == "list",
     )
-    client_ids = {link.client_id for a in appointments for link in a.client_links.all()}
+    client_ids = {row.pk for a in appointments for row in a.client_rows}
     visible = selectors.visible_client_ids(actor, client_ids)
     closures = selectors.closures_between(first, last)
     events = calendar.events_for(appointments, actor=actor, zone=zone, visible=visible, closures=closures)
@@ -110,9 +108,15 @@ def calendar_view(request):
     record(
         "schedule.viewed",
         request=request,
-        detail={"view": view, "from": first.isoformat(), "to": last.isoformat(), "clinicians": len(chosen),
-                "room_id": room.pk if room else None, "appointments": len(appointments)},
-    )  # fmt: skip
+        detail={
+            "view": view,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "clinicians": len(chosen),
+            "room_id": room.pk if room else None,
+            "appointments": len(appointments),
+        },
+    )
     context = {
         "view": view,
         "anchor": anchor,
@@ -191,14 +195,17 @@ def _time_grid(view, first, last, events, blocked, chosen, room, closures, zone)
 
 
 def _resource_week(first, last, events, chosen, closures):
-    days = calendar.by_day(events)
+    cells_of: dict = {}
+    for e in events:
+        for clinician_id in e.clinician_ids:
+            cells_of.setdefault((e.start_local.date(), clinician_id), []).append(e)
     rows = []
     for m in chosen:
         cells = []
         for i in range(7):
             day = first + datetime.timedelta(days=i)
             cell = calendar.Cell(day, m.pk, closure=calendar.closure_label(closures, day))
-            cell.events = [e for e in days.get(day, []) if m.pk in e.clinician_ids]
+            cell.events = cells_of.get((day, m.pk), [])
             cells.append(cell)
         rows.append((m, cells))
     return rows
@@ -232,6 +239,8 @@ def book(request):
         moment = parse_datetime(request.GET["start"])
         if moment:
             initial.update(date=moment.date(), start_time=moment.time())
+    if request.GET.get("client", "").isdigit():
+        initial["clients"] = [int(request.GET["client"])]
     for name in ("clinician", "room", "location", "appointment_type", "duration"):
         if request.GET.get(name, "").isdigit():
             initial["clinicians" if name == "clinician" else name] = (
@@ -520,8 +529,10 @@ def availability_edit(request, member_pk: int):
     require(request, policies.can_manage_availability(actor, clinician), "scheduling.availability", clinician)
     zone = request.organization.time_zone
     rows = WorkingHours.objects.filter(clinician=clinician).select_related("location")
-    initial = [{"weekday": r.weekday, "location": r.location_id, "start_time": r.start_time, "end_time": r.end_time}
-               for r in rows]  # fmt: skip
+    initial = [
+        {"weekday": r.weekday, "location": r.location_id, "start_time": r.start_time, "end_time": r.end_time}
+        for r in rows
+    ]
     formset = WorkingHoursFormSet(request.POST or None, initial=initial, prefix="hours")
     block_form = BlockTimeForm(prefix="block")
     if request.method == "POST" and formset.is_valid():
@@ -564,8 +575,9 @@ def block_add(request, member_pk: int):
         start = recurrence.to_utc(datetime.datetime.combine(data["start_date"], data["start_time"]), zone)
         end = recurrence.to_utc(datetime.datetime.combine(data["end_date"], data["end_time"]), zone)
         try:
-            availability.block_time(clinician, actor=actor, start=start, end=end, reason=data["reason"],
-                                    request=request)  # fmt: skip
+            availability.block_time(
+                clinician, actor=actor, start=start, end=end, reason=data["reason"], request=request
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -608,8 +620,12 @@ def settings_list(request, kind: str):
         rows = rows.select_related("location")
     if kind == "closures":
         rows = rows.select_related("location").order_by("-start_date")
-    context = {"kind": kind, "title": title, "rows": rows,
-               "can_manage_settings": policies.can_manage_settings(request.membership)}  # fmt: skip
+    context = {
+        "kind": kind,
+        "title": title,
+        "rows": rows,
+        "can_manage_settings": policies.can_manage_settings(request.membership),
+    }
     return render(request, "scheduling/settings_list.html", context)
 
 

@@ -54,10 +54,14 @@ def types(org):
                 name="Group therapy", default_duration=90, service_code="90853", is_group=True, colour="purple"
             ),
             "video": AppointmentType.objects.create(
-                name="Individual therapy 50 (video)", default_duration=50, service_code="90834", modifier="95",
-                is_telehealth=True, colour="teal",
+                name="Individual therapy 50 (video)",
+                default_duration=50,
+                service_code="90834",
+                modifier="95",
+                is_telehealth=True,
+                colour="teal",
             ),
-        }  # fmt: skip
+        }
 
 
 @pytest.fixture

@@ -41,8 +41,11 @@ def test_a_weekly_series_keeps_its_wall_clock_time_across_dst(org, book, people,
         starts = [recurrence.to_local(a.start, "America/New_York") for a in Appointment.objects.order_by("start")]
         series = AppointmentSeries.objects.get()
     assert [s.isoformat() for s in starts] == [
-        "2026-03-03T10:00:00", "2026-03-10T10:00:00", "2026-03-17T10:00:00", "2026-03-24T10:00:00"
-    ]  # fmt: skip
+        "2026-03-03T10:00:00",
+        "2026-03-10T10:00:00",
+        "2026-03-17T10:00:00",
+        "2026-03-24T10:00:00",
+    ]
     assert len(result.appointments) == 4 and series.count == 4 and series.time_zone == "America/New_York"
 
 
@@ -50,8 +53,9 @@ def test_closures_refuse_a_single_booking_and_are_skipped_or_flagged_in_a_series
     org, book, people, clinician, front_desk, site
 ):
     with tenant_context(org):
-        ClinicClosure.objects.create(name="Staff training", start_date=datetime.date(2026, 3, 17),
-                                     end_date=datetime.date(2026, 3, 17))  # fmt: skip
+        ClinicClosure.objects.create(
+            name="Staff training", start_date=datetime.date(2026, 3, 17), end_date=datetime.date(2026, 3, 17)
+        )
     with pytest.raises(ValidationError, match=r"closed on Tue Mar 17 \(Staff training\)"):
         book(front_desk, local(2026, 3, 17), clients=[people["jordan"]], clinicians=[clinician])
     rule = Rule("WEEKLY", weekdays=(1,), count=4)
@@ -60,8 +64,14 @@ def test_closures_refuse_a_single_booking_and_are_skipped_or_flagged_in_a_series
     assert len(skipped.appointments) == 3
     with tenant_context(org):
         assert skipped.series.excluded == ["2026-03-17T10:00:00"]
-    flagged = book(front_desk, local(2026, 3, 10, 15), clients=[people["maya"]], clinicians=[clinician], rule=rule,
-                   closure_handling="flag")  # fmt: skip
+    flagged = book(
+        front_desk,
+        local(2026, 3, 10, 15),
+        clients=[people["maya"]],
+        clinicians=[clinician],
+        rule=rule,
+        closure_handling="flag",
+    )
     assert len(flagged.appointments) == 4 and flagged.flagged == [(datetime.date(2026, 3, 17), "Staff training")]
 
 
@@ -71,7 +81,9 @@ def test_clinician_room_and_client_conflicts_are_refused_naming_each(
     book(front_desk, local(2026, 3, 10), clients=[people["jordan"]], clinicians=[clinician], room=rooms[0])
     with pytest.raises(services.BookingRefused) as clash:
         book(front_desk, local(2026, 3, 10, 10, 30), clients=[people["maya"]], clinicians=[clinician], room=rooms[1])
-    assert clash.value.messages == ["Carol Clinician is already booked Tue Mar 10, 10:00–10:50 (Individual therapy 50)."]
+    assert clash.value.messages == [
+        "Carol Clinician is already booked Tue Mar 10, 10:00–10:50 (Individual therapy 50)."
+    ]
     assert "Jordan" not in str(clash.value.messages)  # the other client is never named
     with pytest.raises(services.BookingRefused) as clash:
         book(front_desk, local(2026, 3, 10, 10, 30), clients=[people["maya"]], clinicians=[supervisor], room=rooms[0])
@@ -100,8 +112,13 @@ def test_conflicts_are_found_across_a_dst_change_in_utc(org, book, people, clini
     # collide with it, because expansion happens in wall-clock time.
     book(front_desk, local(2026, 3, 9), clients=[people["maya"]], clinicians=[clinician])
     with pytest.raises(services.BookingRefused, match="Mon Mar 9, 10:00–10:50"):
-        book(front_desk, local(2026, 3, 2), clients=[people["jordan"]], clinicians=[clinician],
-             rule=Rule("WEEKLY", weekdays=(0,), count=3))  # fmt: skip
+        book(
+            front_desk,
+            local(2026, 3, 2),
+            clients=[people["jordan"]],
+            clinicians=[clinician],
+            rule=Rule("WEEKLY", weekdays=(0,), count=3),
+        )
     with tenant_context(org):
         assert Appointment.objects.count() == 1  # all or nothing
 
@@ -160,16 +177,35 @@ def test_discharged_clients_inactive_locations_and_wrong_rooms_are_refused(
     with pytest.raises(ValidationError, match="choose a telehealth location"):
         book(front_desk, local(2026, 3, 10), clients=[people["jordan"]], clinicians=[clinician], kind="video")
     with pytest.raises(ValidationError, match="don't take a room"):
-        book(front_desk, local(2026, 3, 10), clients=[people["jordan"]], clinicians=[clinician], kind="video",
-             location=telehealth, room=rooms[0])  # fmt: skip
+        book(
+            front_desk,
+            local(2026, 3, 10),
+            clients=[people["jordan"]],
+            clinicians=[clinician],
+            kind="video",
+            location=telehealth,
+            room=rooms[0],
+        )
     with pytest.raises(ValidationError, match="is for one client"):
-        book(front_desk, local(2026, 3, 10), clients=[people["jordan"], people["maya"]], clinicians=[clinician],
-             kind="video", location=telehealth)  # fmt: skip
+        book(
+            front_desk,
+            local(2026, 3, 10),
+            clients=[people["jordan"], people["maya"]],
+            clinicians=[clinician],
+            kind="video",
+            location=telehealth,
+        )
 
 
 def test_a_group_appointment_takes_several_clients_and_checks_each(org, book, people, clinician, front_desk, rooms):
-    result = book(front_desk, local(2026, 3, 11, 17), clients=[people["jordan"], people["maya"]],
-                  clinicians=[clinician], kind="group", room=rooms[1])  # fmt: skip
+    result = book(
+        front_desk,
+        local(2026, 3, 11, 17),
+        clients=[people["jordan"], people["maya"]],
+        clinicians=[clinician],
+        kind="group",
+        room=rooms[1],
+    )
     with tenant_context(org):
         assert result.appointments[0].clients.count() == 2
         assert AuditEvent.objects.filter(action="appointment.booked").count() == 2  # one per client
@@ -201,10 +237,12 @@ def test_a_stale_version_is_refused(org, book, people, clinician, front_desk):
     with tenant_context(org):
         services.move(a, actor=front_desk, expected_version=1, start=local(2026, 3, 10, 11), end=local(2026, 3, 10, 12))
         with pytest.raises(ConflictError):
-            services.move(a, actor=front_desk, expected_version=1, start=local(2026, 3, 10, 13),
-                          end=local(2026, 3, 10, 14))  # fmt: skip
+            services.move(
+                a, actor=front_desk, expected_version=1, start=local(2026, 3, 10, 13), end=local(2026, 3, 10, 14)
+            )
         with pytest.raises(ValidationError, match="The end must be after the start"):
-            services.move(a, actor=front_desk, expected_version=2, start=local(2026, 3, 10, 13),
-                          end=local(2026, 3, 10, 12))  # fmt: skip
+            services.move(
+                a, actor=front_desk, expected_version=2, start=local(2026, 3, 10, 13), end=local(2026, 3, 10, 12)
+            )
         a.refresh_from_db()
         assert recurrence.to_local(a.start, "America/New_York").hour == 11 and a.version == 2

@@ -20,8 +20,9 @@ def _past(book, org, client, clinician, front_desk, days_ago, status=None, cance
         if status:
             Appointment.objects.filter(pk=a.pk).update(status=status)
         if cancel:
-            Appointment.objects.filter(pk=a.pk).update(status="cancelled", cancelled_by="client",
-                                                       late_cancellation=cancel == "late")  # fmt: skip
+            Appointment.objects.filter(pk=a.pk).update(
+                status="cancelled", cancelled_by="client", late_cancellation=cancel == "late"
+            )
     return a
 
 
@@ -29,8 +30,13 @@ def test_the_tab_lists_appointments_and_attendance_rates(
     org, book, clinician, front_desk, make_chart_client, clinic_client
 ):
     jordan = make_chart_client(org, primary=clinician)
-    for days, status, cancel in [(30, "completed", None), (23, "completed", None), (16, "no_show", None),
-                                 (9, None, "late"), (2, "arrived", None)]:  # fmt: skip
+    for days, status, cancel in [
+        (30, "completed", None),
+        (23, "completed", None),
+        (16, "no_show", None),
+        (9, None, "late"),
+        (2, "arrived", None),
+    ]:
         _past(book, org, jordan, clinician, front_desk, days, status, cancel)
     book(front_desk, timezone.now() + datetime.timedelta(days=5), clients=[jordan], clinicians=[clinician])
     response = clinic_client(org, front_desk).get(f"/clients/{jordan.pk}/schedule/")
@@ -45,8 +51,9 @@ def test_the_tab_lists_appointments_and_attendance_rates(
     assert viewed.detail == {"section": "demographics"}
 
 
-def test_the_tab_has_a_fixed_query_count(org, book, clinician, front_desk, make_chart_client, clinic_client,
-                                         django_assert_max_num_queries):  # fmt: skip
+def test_the_tab_has_a_fixed_query_count(
+    org, book, clinician, front_desk, make_chart_client, clinic_client, django_assert_max_num_queries
+):
     jordan = make_chart_client(org, primary=clinician)
     for days in range(1, 40, 3):
         _past(book, org, jordan, clinician, front_desk, days, "completed")
@@ -56,15 +63,15 @@ def test_the_tab_has_a_fixed_query_count(org, book, clinician, front_desk, make_
         assert client.get(f"/clients/{jordan.pk}/schedule/").status_code == 200
 
 
-def test_another_clinics_client_schedule_is_404_and_audited(org, other_org, outsider, make_chart_client,
-                                                            clinic_client):  # fmt: skip
+def test_another_clinics_client_schedule_is_404_and_audited(org, other_org, outsider, make_chart_client, clinic_client):
     ours = make_chart_client(org)
     assert clinic_client(other_org, outsider).get(f"/clients/{ours.pk}/schedule/").status_code == 404
     assert AuditEvent.objects.filter(action="access.not_found", object_id=str(ours.pk), organization=other_org).exists()
 
 
-def test_a_clinician_outside_the_caseload_is_refused_the_tab(org, supervisor, clinician, make_chart_client,
-                                                             clinic_client):  # fmt: skip
+def test_a_clinician_outside_the_caseload_is_refused_the_tab(
+    org, supervisor, clinician, make_chart_client, clinic_client
+):
     jordan = make_chart_client(org, primary=supervisor)
     assert clinic_client(org, clinician).get(f"/clients/{jordan.pk}/schedule/").status_code == 403
     assert AuditEvent.objects.filter(action="access.denied", actor=clinician.user).exists()
@@ -92,12 +99,21 @@ def test_closure_days_are_flagged_on_the_calendar(org, book, clinician, front_de
     from scheduling.tests.conftest import local
 
     jordan = make_chart_client(org, primary=clinician)
-    book(front_desk, local(2026, 3, 9), clients=[jordan], clinicians=[clinician],
-         rule=Rule("WEEKLY", weekdays=(0,), count=2))  # fmt: skip
+    book(
+        front_desk,
+        local(2026, 3, 9),
+        clients=[jordan],
+        clinicians=[clinician],
+        rule=Rule("WEEKLY", weekdays=(0,), count=2),
+    )
     with tenant_context(org):
-        ClinicClosure.objects.create(name="Snow day", start_date=datetime.date(2026, 3, 16),
-                                     end_date=datetime.date(2026, 3, 16))  # fmt: skip
-    text = unescape(clinic_client(org, front_desk).get("/schedule/", {"view": "week", "date": "2026-03-16",
-                                                                      "c": clinician.pk}).content.decode())  # fmt: skip
+        ClinicClosure.objects.create(
+            name="Snow day", start_date=datetime.date(2026, 3, 16), end_date=datetime.date(2026, 3, 16)
+        )
+    text = unescape(
+        clinic_client(org, front_desk)
+        .get("/schedule/", {"view": "week", "date": "2026-03-16", "c": clinician.pk})
+        .content.decode()
+    )
     assert "Closed: Snow day" in text and "Clinic closed: Snow day" in text
     assert services.LATE_CANCEL_HOURS == 24

@@ -55,8 +55,11 @@ def test_a_clinician_sees_only_caseload_names_others_as_client_numbers(
 ):
     book(front_desk, local(2026, 3, 10), clients=[jordan], clinicians=[clinician])
     book(front_desk, local(2026, 3, 10), clients=[maya], clinicians=[supervisor])
-    text = _text(clinic_client(org, clinician).get("/schedule/", {"view": "day", "date": "2026-03-10",
-                                                                  "c": [clinician.pk, supervisor.pk]}))  # fmt: skip
+    text = _text(
+        clinic_client(org, clinician).get(
+            "/schedule/", {"view": "day", "date": "2026-03-10", "c": [clinician.pk, supervisor.pk]}
+        )
+    )
     assert "Jordan Rivers" in text
     assert "Maya" not in text and f"Client #{maya.number}" in text
 
@@ -69,14 +72,25 @@ def test_the_calendar_is_in_the_readers_time_zone(org, book, jordan, clinician, 
     assert "07:00–07:50" in text and "America/Los_Angeles" in text
 
 
-def test_front_desk_books_a_weekly_series_through_the_form(org, jordan, clinician, front_desk, clinic_client, site,
-                                                         types):  # fmt: skip
+def test_front_desk_books_a_weekly_series_through_the_form(
+    org, jordan, clinician, front_desk, clinic_client, site, types
+):
     response = clinic_client(org, front_desk).post(
         "/schedule/book/",
-        {"appointment_type": types["individual"].pk, "clients": [jordan.pk], "clinicians": [clinician.pk],
-         "date": "2026-03-03", "start_time": "10:00", "location": site.pk, "repeat": "WEEKLY", "interval": 1,
-         "weekdays": [1, 3], "ends_after": 6, "closure_handling": "skip"},
-    )  # fmt: skip
+        {
+            "appointment_type": types["individual"].pk,
+            "clients": [jordan.pk],
+            "clinicians": [clinician.pk],
+            "date": "2026-03-03",
+            "start_time": "10:00",
+            "location": site.pk,
+            "repeat": "WEEKLY",
+            "interval": 1,
+            "weekdays": [1, 3],
+            "ends_after": 6,
+            "closure_handling": "skip",
+        },
+    )
     assert response.status_code == 302
     with tenant_context(org):
         assert Appointment.objects.count() == 6
@@ -95,8 +109,15 @@ def test_front_desk_books_a_weekly_series_through_the_form(org, jordan, clinicia
 def test_bad_booking_input_gets_a_clear_message(
     changes, message, org, jordan, clinician, front_desk, clinic_client, site, types
 ):
-    data = {"appointment_type": types["individual"].pk, "clients": [jordan.pk], "clinicians": [clinician.pk],
-            "date": "2026-03-03", "start_time": "10:00", "location": site.pk, **changes}  # fmt: skip
+    data = {
+        "appointment_type": types["individual"].pk,
+        "clients": [jordan.pk],
+        "clinicians": [clinician.pk],
+        "date": "2026-03-03",
+        "start_time": "10:00",
+        "location": site.pk,
+        **changes,
+    }
     response = clinic_client(org, front_desk).post("/schedule/book/", data)
     assert response.status_code == 200
     assert message in _text(response)
@@ -108,8 +129,14 @@ def test_a_conflicting_booking_is_refused_on_the_form_and_the_clinician_may_over
     org, book, jordan, maya, clinician, front_desk, clinic_client, site, types
 ):
     book(front_desk, local(2026, 3, 10), clients=[maya], clinicians=[clinician])
-    data = {"appointment_type": types["individual"].pk, "clients": [jordan.pk], "clinicians": [clinician.pk],
-            "date": "2026-03-10", "start_time": "10:15", "location": site.pk}  # fmt: skip
+    data = {
+        "appointment_type": types["individual"].pk,
+        "clients": [jordan.pk],
+        "clinicians": [clinician.pk],
+        "date": "2026-03-10",
+        "start_time": "10:15",
+        "location": site.pk,
+    }
     desk = _text(clinic_client(org, front_desk).post("/schedule/book/", data))
     assert "Not booked: Carol Clinician is already booked Tue Mar 10, 10:00–10:50" in desk
     assert "Double-book anyway" not in desk
@@ -134,8 +161,16 @@ def test_moving_by_drag_checks_conflicts_and_the_lock(
     assert stale.status_code == 409 and stale.json()["stale"]
     backwards = client.post(url, {"start": "2026-03-10T12:00", "end": "2026-03-10T11:00", "version": 2})
     assert backwards.status_code == 400 and "The end must be after the start" in backwards.json()["message"]
-    other = client.post(url, {"start": "2026-03-10T11:00", "end": "2026-03-10T12:00", "version": 2,
-                              "from_clinician": clinician.pk, "to_clinician": supervisor.pk})  # fmt: skip
+    other = client.post(
+        url,
+        {
+            "start": "2026-03-10T11:00",
+            "end": "2026-03-10T12:00",
+            "version": 2,
+            "from_clinician": clinician.pk,
+            "to_clinician": supervisor.pk,
+        },
+    )
     assert other.json()["ok"]
     with tenant_context(org):
         a.refresh_from_db()
@@ -143,13 +178,19 @@ def test_moving_by_drag_checks_conflicts_and_the_lock(
 
 
 def test_dragging_one_occurrence_moves_only_it(org, book, jordan, clinician, front_desk, clinic_client):
-    series = book(front_desk, local(2026, 3, 3), clients=[jordan], clinicians=[clinician],
-                  rule=Rule("WEEKLY", weekdays=(1,), count=4)).series  # fmt: skip
+    series = book(
+        front_desk,
+        local(2026, 3, 3),
+        clients=[jordan],
+        clinicians=[clinician],
+        rule=Rule("WEEKLY", weekdays=(1,), count=4),
+    ).series
     with tenant_context(org):
         second = series.occurrences.order_by("start")[1]
     response = clinic_client(org, front_desk).post(
-        f"/schedule/appointments/{second.pk}/move/", {"start": "2026-03-11T09:00", "end": "2026-03-11T09:50",
-                                                      "version": 1})  # fmt: skip
+        f"/schedule/appointments/{second.pk}/move/",
+        {"start": "2026-03-11T09:00", "end": "2026-03-11T09:50", "version": 1},
+    )
     assert response.json()["ok"]
     with tenant_context(org):
         hours = [(a.start.date().isoformat(), a.is_exception) for a in series.occurrences.order_by("start")]
@@ -159,8 +200,12 @@ def test_dragging_one_occurrence_moves_only_it(org, book, jordan, clinician, fro
 def test_detail_read_is_audited_per_client_and_shows_staff_notes(
     org, book, jordan, clinician, front_desk, clinic_client
 ):
-    a = book(front_desk, local(2026, 3, 10), clients=[jordan], clinicians=[clinician],
-             ).appointments[0]  # fmt: skip
+    a = book(
+        front_desk,
+        local(2026, 3, 10),
+        clients=[jordan],
+        clinicians=[clinician],
+    ).appointments[0]
     with tenant_context(org):
         Appointment.objects.filter(pk=a.pk).update(staff_notes="Needs a Spanish interpreter")
     text = _text(clinic_client(org, front_desk).get(f"/schedule/appointments/{a.pk}/"))
@@ -179,12 +224,14 @@ def test_status_changes_and_cancellation_through_the_pages(org, book, jordan, cl
     with tenant_context(org):
         a.refresh_from_db()
     assert a.status == Status.NO_SHOW
-    future = book(front_desk, timezone.now() + datetime.timedelta(days=2), clients=[jordan],
-                  clinicians=[clinician]).appointments[0]  # fmt: skip
+    future = book(
+        front_desk, timezone.now() + datetime.timedelta(days=2), clients=[jordan], clinicians=[clinician]
+    ).appointments[0]
     missing = client.post(f"/schedule/appointments/{future.pk}/cancel/", {"version": 1, "cancelled_by": "client"})
     assert "This field is required" in _text(missing)
-    done = client.post(f"/schedule/appointments/{future.pk}/cancel/",
-                       {"version": 1, "cancelled_by": "client", "reason": "Moving away"})  # fmt: skip
+    done = client.post(
+        f"/schedule/appointments/{future.pk}/cancel/", {"version": 1, "cancelled_by": "client", "reason": "Moving away"}
+    )
     assert done.status_code == 302
     with tenant_context(org):
         future.refresh_from_db()
@@ -192,8 +239,9 @@ def test_status_changes_and_cancellation_through_the_pages(org, book, jordan, cl
     assert AuditEvent.objects.filter(action="appointment.cancelled", client_id=jordan.pk).count() == 1
 
 
-def test_another_clinics_appointment_is_404_and_audited(org, other_org, outsider, book, jordan, clinician,
-                                                        front_desk, clinic_client):  # fmt: skip
+def test_another_clinics_appointment_is_404_and_audited(
+    org, other_org, outsider, book, jordan, clinician, front_desk, clinic_client
+):
     a = book(front_desk, local(2026, 3, 10), clients=[jordan], clinicians=[clinician]).appointments[0]
     from accounts.roles import Role
 
@@ -222,8 +270,9 @@ def test_another_clinics_appointment_is_404_and_audited(org, other_org, outsider
         ("billing", "/schedule/open-slots/", "get"),
     ],
 )
-def test_out_of_role_is_403_and_audited(role, path, method, request, org, book, jordan, clinician, front_desk,
-                                        clinic_client):  # fmt: skip
+def test_out_of_role_is_403_and_audited(
+    role, path, method, request, org, book, jordan, clinician, front_desk, clinic_client
+):
     a = book(front_desk, local(2026, 3, 10), clients=[jordan], clinicians=[clinician]).appointments[0]
     member = request.getfixturevalue(role)
     response = getattr(clinic_client(org, member), method)(path.format(pk=a.pk))
@@ -238,31 +287,50 @@ def test_billing_reads_the_calendar_but_cannot_drag(org, book, jordan, clinician
 
 
 def test_a_clinician_cannot_book_a_colleagues_calendar(org, jordan, supervisor, clinician, clinic_client, site, types):
-    data = {"appointment_type": types["individual"].pk, "clients": [jordan.pk], "clinicians": [supervisor.pk],
-            "date": "2026-03-10", "start_time": "10:00", "location": site.pk}  # fmt: skip
+    data = {
+        "appointment_type": types["individual"].pk,
+        "clients": [jordan.pk],
+        "clinicians": [supervisor.pk],
+        "date": "2026-03-10",
+        "start_time": "10:00",
+        "location": site.pk,
+    }
     assert clinic_client(org, clinician).post("/schedule/book/", data).status_code == 403
     assert AuditEvent.objects.filter(action="access.denied", actor=clinician.user).exists()
 
 
 def test_administrators_manage_types_rooms_and_closures(org, admin, clinic_client, site):
     client = clinic_client(org, admin)
-    response = client.post("/schedule/settings/types/new/", {"name": "Couples", "default_duration": 50,
-                                                            "colour": "pink", "service_code": "90847",
-                                                            "is_active": "on"})  # fmt: skip
+    response = client.post(
+        "/schedule/settings/types/new/",
+        {"name": "Couples", "default_duration": 50, "colour": "pink", "service_code": "90847", "is_active": "on"},
+    )
     assert response.status_code == 302
-    duplicate = client.post("/schedule/settings/types/new/", {"name": "Couples", "default_duration": 50,
-                                                             "colour": "pink"})  # fmt: skip
+    duplicate = client.post(
+        "/schedule/settings/types/new/", {"name": "Couples", "default_duration": 50, "colour": "pink"}
+    )
     assert "already" in _text(duplicate)
-    bad = client.post("/schedule/settings/types/new/", {"name": "X", "default_duration": 0, "colour": "pink",
-                                                       "service_code": "9"})  # fmt: skip
+    bad = client.post(
+        "/schedule/settings/types/new/", {"name": "X", "default_duration": 0, "colour": "pink", "service_code": "9"}
+    )
     assert "five-character" in _text(bad) and "greater than or equal to 5" in _text(bad)
-    assert client.post("/schedule/settings/rooms/new/", {"location": site.pk, "name": "Room 9",
-                                                        "is_active": "on"}).status_code == 302  # fmt: skip
-    backwards = client.post("/schedule/settings/closures/new/", {"name": "Holiday", "start_date": "2026-12-25",
-                                                                "end_date": "2026-12-24"})  # fmt: skip
+    assert (
+        client.post(
+            "/schedule/settings/rooms/new/", {"location": site.pk, "name": "Room 9", "is_active": "on"}
+        ).status_code
+        == 302
+    )
+    backwards = client.post(
+        "/schedule/settings/closures/new/", {"name": "Holiday", "start_date": "2026-12-25", "end_date": "2026-12-24"}
+    )
     assert "can't be before the first" in _text(backwards)
-    assert client.post("/schedule/settings/closures/new/", {"name": "Holiday", "start_date": "2026-12-24",
-                                                           "end_date": "2026-12-25"}).status_code == 302  # fmt: skip
+    assert (
+        client.post(
+            "/schedule/settings/closures/new/",
+            {"name": "Holiday", "start_date": "2026-12-24", "end_date": "2026-12-25"},
+        ).status_code
+        == 302
+    )
     with tenant_context(org):
         assert AppointmentType.objects.filter(name="Couples").exists()
         assert ClinicClosure.objects.get().end_date == datetime.date(2026, 12, 25)
@@ -273,30 +341,60 @@ def test_administrators_manage_types_rooms_and_closures(org, admin, clinic_clien
 
 def test_working_hours_blocked_time_and_open_slots_pages(org, clinician, clinic_client, site, types):
     client = clinic_client(org, clinician)
-    form = {"hours-TOTAL_FORMS": 2, "hours-INITIAL_FORMS": 0, "hours-MIN_NUM_FORMS": 0, "hours-MAX_NUM_FORMS": 30,
-            "hours-0-weekday": 0, "hours-0-location": site.pk, "hours-0-start_time": "09:00",
-            "hours-0-end_time": "12:00"}  # fmt: skip
+    form = {
+        "hours-TOTAL_FORMS": 2,
+        "hours-INITIAL_FORMS": 0,
+        "hours-MIN_NUM_FORMS": 0,
+        "hours-MAX_NUM_FORMS": 30,
+        "hours-0-weekday": 0,
+        "hours-0-location": site.pk,
+        "hours-0-start_time": "09:00",
+        "hours-0-end_time": "12:00",
+    }
     assert client.post(f"/schedule/availability/{clinician.pk}/", form).status_code == 302
     text = _text(client.get(f"/schedule/availability/{clinician.pk}/"))
     assert 'value="09:00' in text
-    blocked = client.post(f"/schedule/availability/{clinician.pk}/block/",
-                          {"block-start_date": "2027-03-08", "block-start_time": "09:00",
-                           "block-end_date": "2027-03-08", "block-end_time": "10:00", "block-reason": "Training"})  # fmt: skip
+    blocked = client.post(
+        f"/schedule/availability/{clinician.pk}/block/",
+        {
+            "block-start_date": "2027-03-08",
+            "block-start_time": "09:00",
+            "block-end_date": "2027-03-08",
+            "block-end_time": "10:00",
+            "block-reason": "Training",
+        },
+    )
     assert blocked.status_code == 302
-    slots = _text(client.get("/schedule/open-slots/", {"clinician": clinician.pk, "duration": 60,
-                                                       "start": "2027-03-08"}))  # fmt: skip
+    slots = _text(
+        client.get("/schedule/open-slots/", {"clinician": clinician.pk, "duration": 60, "start": "2027-03-08"})
+    )
     assert "Mon Mar 8, 10:00–11:00" in slots and "Mon Mar 8, 09:00" not in slots
 
 
 @pytest.mark.parametrize(("view", "budget"), [("day", 21), ("week", 21), ("month", 21), ("list", 21)])
 def test_calendar_views_have_a_fixed_query_count(
-    view, budget, org, book, make_chart_client, clinician, supervisor, front_desk, clinic_client, rooms,
+    view,
+    budget,
+    org,
+    book,
+    make_chart_client,
+    clinician,
+    supervisor,
+    front_desk,
+    clinic_client,
+    rooms,
     django_assert_max_num_queries,
-):  # fmt: skip
+):
     for i in range(6):
         person = make_chart_client(org, f"Client{i}", "Test", primary=clinician if i % 2 else supervisor)
-        book(front_desk, local(2026, 3, 9 + i % 5, 9 + i), clients=[person], clinicians=[clinician if i % 2 else
-             supervisor], room=rooms[i % 2], rule=Rule("WEEKLY", weekdays=(0, 2, 4), count=12))  # fmt: skip
+        book(
+            front_desk,
+            local(2026, 3, 9 + i % 5, 9 + i),
+            clients=[person],
+            clinicians=[clinician if i % 2 else supervisor],
+            room=rooms[i % 2],
+            rule=Rule("WEEKLY", weekdays=(0, 2, 4), count=12),
+        )
     for member in (front_desk, clinician):
         client = clinic_client(org, member)
         client.get("/")
@@ -304,10 +402,12 @@ def test_calendar_views_have_a_fixed_query_count(
             assert client.get("/schedule/", {"view": view, "date": "2026-03-11"}).status_code == 200
 
 
-def test_detail_has_a_fixed_query_count(org, book, jordan, clinician, front_desk, clinic_client,
-                                        django_assert_max_num_queries):  # fmt: skip
-    a = book(front_desk, local(2026, 3, 10), clients=[jordan], clinicians=[clinician],
-             rule=Rule("WEEKLY", count=3)).appointments[0]  # fmt: skip
+def test_detail_has_a_fixed_query_count(
+    org, book, jordan, clinician, front_desk, clinic_client, django_assert_max_num_queries
+):
+    a = book(
+        front_desk, local(2026, 3, 10), clients=[jordan], clinicians=[clinician], rule=Rule("WEEKLY", count=3)
+    ).appointments[0]
     client = clinic_client(org, front_desk)
     client.get("/")
     with django_assert_max_num_queries(20 + rls_queries()):
@@ -318,3 +418,33 @@ def test_move_answers_json_for_unknown_input(org, book, jordan, clinician, front
     a = book(front_desk, local(2026, 3, 10), clients=[jordan], clinicians=[clinician]).appointments[0]
     response = clinic_client(org, front_desk).post(f"/schedule/appointments/{a.pk}/move/", {"start": "soon"})
     assert response.status_code == 400 and json.loads(response.content)["ok"] is False
+
+
+def test_the_week_of_all_clinicians_takes_as_many_queries_for_two_as_for_six(
+    org, book, make_member, make_chart_client, front_desk, clinic_client
+):
+    """The benchmark's page (the week of every clinician) must not grow with clinicians or appointments."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.roles import Role
+
+    def week_queries() -> int:
+        client = clinic_client(org, front_desk)
+        client.get("/")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/schedule/", {"view": "week", "date": "2026-03-09"})
+        assert response.status_code == 200
+        return len(queries)
+
+    def add(count: int, offset: int) -> None:
+        for i in range(count):
+            member = make_member(org, f"therapist{offset + i}", Role.CLINICIAN)
+            person = make_chart_client(org, f"Person{offset + i}", "Test", primary=member)
+            book(front_desk, local(2026, 3, 9, 9), clients=[person], clinicians=[member],
+                 rule=Rule("WEEKLY", weekdays=(0, 1, 2, 3, 4), count=10))  # fmt: skip
+
+    add(2, 0)
+    few = week_queries()
+    add(4, 2)
+    assert week_queries() == few

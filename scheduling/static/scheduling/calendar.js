@@ -77,9 +77,10 @@ async function save(el, saved, state, override = false) {
   const changed = state.start !== saved.start || state.end !== saved.end || state.container !== saved.container;
   if (!changed) return restore(el, saved);
   const body = new URLSearchParams({ start: format(state.start), end: format(state.end), version: el.dataset.version });
+  const from = saved.container.dataset.clinician;
   const to = state.container.dataset.clinician;
-  if (to && el.dataset.clinician && to !== el.dataset.clinician) {
-    body.set("from_clinician", el.dataset.clinician);
+  if (to && from && to !== from) {
+    body.set("from_clinician", from);
     body.set("to_clinician", to);
   }
   if (override) body.set("override", "1");
