@@ -81,24 +81,31 @@ def appointments_between(
     """
     query = Appointment.objects.filter(start__lt=end, end__gt=start)
     if clinician_ids is not None:
-        query = query.filter(
-            pk__in=AppointmentClinician.objects.filter(clinician_id__in=list(clinician_ids)).values("appointment_id")
+        # From the clinicians' links (indexed by clinician) to their appointments in range: far fewer rows than
+        # every appointment of the range, or every appointment of the clinicians.
+        in_range = AppointmentClinician.objects.filter(
+            clinician_id__in=list(clinician_ids), appointment__start__lt=end, appointment__end__gt=start
         )
+        query = query.filter(pk__in=list(in_range.values_list("appointment_id", flat=True).distinct()))
     if room_id is not None:
         query = query.filter(room_id=room_id)
     if not include_cancelled:
         query = query.exclude(status=Status.CANCELLED)
     appointments = list(query.select_related("appointment_type", "room", "location").order_by("start", "pk"))
-    ids = query.values("pk")
+    ids = [a.pk for a in appointments]
     clients: dict[int, list[ClientRow]] = defaultdict(list)
     for appointment_id, pk, number, first, preferred, last in (
         AppointmentClient.objects.filter(appointment__in=ids)
         .order_by("client__number")
         .values_list(
-            "appointment_id", "client_id", "client__number", "client__legal_first_name", "client__preferred_name",
+            "appointment_id",
+            "client_id",
+            "client__number",
+            "client__legal_first_name",
+            "client__preferred_name",
             "client__legal_last_name",
         )
-    ):  # fmt: skip
+    ):
         clients[appointment_id].append(ClientRow(pk, number, f"{preferred or first} {last}"))
     clinicians: dict[int, list[int]] = defaultdict(list)
     for appointment_id, clinician_id in (

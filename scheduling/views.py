@@ -4,6 +4,7 @@ import zoneinfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import Membership
 from audit.services import record
 from clients import tabs
+from clients.models import Client
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
 from scheduling import availability, calendar, policies, recurrence, selectors, services
@@ -350,7 +352,10 @@ def appointment_edit(request, pk: int):
         "staff_notes": appointment.staff_notes,
     }
     form = EditForm(request.POST or None, actor=actor, zone=zone, initial=initial)
-    form.fields["clients"].queryset = form.fields["clients"].queryset | appointment.clients.all()
+    current_clients = appointment.client_links.values("client_id")
+    form.fields["clients"].queryset = Client.objects.filter(
+        Q(pk__in=form.fields["clients"].queryset.values("pk")) | Q(pk__in=current_clients)
+    ).order_by("legal_last_name", "legal_first_name")
     if not appointment.series_id:
         del form.fields["scope"]
     refused = None

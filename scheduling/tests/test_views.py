@@ -441,10 +441,50 @@ def test_the_week_of_all_clinicians_takes_as_many_queries_for_two_as_for_six(
         for i in range(count):
             member = make_member(org, f"therapist{offset + i}", Role.CLINICIAN)
             person = make_chart_client(org, f"Person{offset + i}", "Test", primary=member)
-            book(front_desk, local(2026, 3, 9, 9), clients=[person], clinicians=[member],
-                 rule=Rule("WEEKLY", weekdays=(0, 1, 2, 3, 4), count=10))  # fmt: skip
+            book(
+                front_desk,
+                local(2026, 3, 9, 9),
+                clients=[person],
+                clinicians=[member],
+                rule=Rule("WEEKLY", weekdays=(0, 1, 2, 3, 4), count=10),
+            )
 
     add(2, 0)
     few = week_queries()
     add(4, 2)
     assert week_queries() == few
+
+
+def test_a_clinician_changes_this_and_following_on_the_form(org, book, jordan, clinician, clinic_client, site, types):
+    series = book(
+        clinician,
+        local(2026, 3, 3),
+        clients=[jordan],
+        clinicians=[clinician],
+        rule=Rule("WEEKLY", weekdays=(1,), count=6),
+    ).series
+    with tenant_context(org):
+        third = series.occurrences.order_by("start")[2]
+    client = clinic_client(org, clinician)
+    page = _text(client.get(f"/schedule/appointments/{third.pk}/edit/"))
+    assert "This and all following in the series" in page and "No clinical content" in page
+    data = {
+        "version": 1,
+        "appointment_type": types["individual"].pk,
+        "clients": [jordan.pk],
+        "clinicians": [clinician.pk],
+        "date": "2026-03-18",
+        "start_time": "15:00",
+        "duration": "50",
+        "location": site.pk,
+        "scope": "following",
+    }
+    assert client.post(f"/schedule/appointments/{third.pk}/edit/", data).status_code == 302
+    with tenant_context(org):
+        starts = [
+            a.start.astimezone(local(2026, 1, 1).tzinfo).strftime("%a %H:%M")
+            for a in Appointment.objects.order_by("start")
+        ]
+    assert starts == ["Tue 10:00", "Tue 10:00", "Wed 15:00", "Wed 15:00", "Wed 15:00", "Wed 15:00"]
+    stale = client.post(f"/schedule/appointments/{third.pk}/edit/", data)
+    assert "Someone else changed this appointment" in _text(stale)
