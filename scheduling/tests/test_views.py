@@ -371,7 +371,7 @@ def test_working_hours_blocked_time_and_open_slots_pages(org, clinician, clinic_
     assert "Mon Mar 8, 10:00–11:00" in slots and "Mon Mar 8, 09:00" not in slots
 
 
-@pytest.mark.parametrize(("view", "budget"), [("day", 21), ("week", 21), ("month", 21), ("list", 21)])
+@pytest.mark.parametrize(("view", "budget"), [("day", 22), ("week", 22), ("month", 22), ("list", 22)])
 def test_calendar_views_have_a_fixed_query_count(
     view,
     budget,
