@@ -28,7 +28,7 @@ def test_front_desk_adds_a_payer_and_a_primary_policy(page, demo, clinic_url):
     sign_in(page, clinic_url(clinic, "/login/"), "frontdesk", DEMO_PASSWORD)
     page.goto(clinic_url(clinic, f"/clients/{record.pk}/"))
     tabs = page.get_by_role("navigation", name="Chart sections")
-    expect(tabs.get_by_role("link")).to_have_text(["Overview", "Demographics", "Insurance"])
+    expect(tabs.get_by_role("link")).to_have_text(["Overview", "Demographics", "Schedule", "Insurance"])
     tabs.get_by_role("link", name="Insurance").click()
     expect(tabs.get_by_role("link", name="Insurance")).to_have_attribute("aria-current", "page")
     expect(page.get_by_text("No insurance policies on file.")).to_be_visible()
