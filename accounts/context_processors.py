@@ -3,6 +3,7 @@ from django.urls import reverse
 
 from accounts import policies, sessions
 from audit import policies as audit_policies
+from scheduling import policies as scheduling_policies
 from tickets import policies as ticket_policies
 
 
@@ -14,6 +15,7 @@ def navigation(request) -> dict:
         candidates = [
             ("Home", "home", True),
             ("Clients", "clients:list", True),
+            ("Schedule", "scheduling:calendar", scheduling_policies.can_view_calendar(membership)),
             ("Tickets", "tickets:list", ticket_policies.can_use_tickets(membership)),
             ("Staff", "accounts:staff_list", policies.can_view_staff(membership)),
             ("Clinic settings", "accounts:clinic_settings", policies.can_edit_clinic_settings(membership)),

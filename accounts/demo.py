@@ -6,6 +6,7 @@ from django.db import transaction
 
 from accounts.models import Membership, RoleAssignment, User
 from accounts.roles import Role
+from scheduling import demo as scheduling_demo
 from tenancy.context import tenant_context
 from tenancy.models import Organization
 from tickets.demo import load_demo_tickets
@@ -49,6 +50,7 @@ def load_demo() -> list[Organization]:
         )
         with tenant_context(organization):
             billing = None
+            staff = {}
             for person in DEMO_STAFF:
                 user, created = User.objects.get_or_create(
                     email=demo_email(slug, person.username), defaults={"full_name": person.full_name}
@@ -63,8 +65,10 @@ def load_demo() -> list[Organization]:
                     RoleAssignment.objects.get_or_create(membership=membership, role=role)
                 if Role.BILLING in person.roles:
                     billing = membership
+                staff[person.username] = membership
             Organization.objects.filter(pk=organization.pk).update(billing_coordinator=billing)
             organization.billing_coordinator = billing
             load_demo_tickets()
+            scheduling_demo.load(organization, staff)
         clinics.append(organization)
     return clinics

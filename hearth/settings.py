@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "audit",
     "clients",
     "tickets",
+    "scheduling",
 ]
 
 MIDDLEWARE = [

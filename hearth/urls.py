@@ -8,4 +8,5 @@ urlpatterns = [
     path("clients/", include("clients.urls")),
     path("audit/", include("audit.urls")),
     path("tickets/", include("tickets.urls")),
+    path("schedule/", include("scheduling.urls")),
 ]

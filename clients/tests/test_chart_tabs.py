@@ -22,10 +22,13 @@ def _tab_labels(response) -> list[str]:
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        ("front_desk", ["Overview", "Demographics", "Insurance", "Consents", "Documents", "Amendments"]),
-        ("billing", ["Overview", "Demographics", "Insurance", "Consents", "Documents", "Amendments"]),
-        ("admin", ["Overview", "Demographics", "Insurance", "Consents", "Documents", "Amendments"]),
-        ("clinician", ["Overview", "Demographics", "Insurance", "Diagnoses", "Consents", "Documents", "Amendments"]),
+        ("front_desk", ["Overview", "Demographics", "Schedule", "Insurance", "Consents", "Documents", "Amendments"]),
+        ("billing", ["Overview", "Demographics", "Schedule", "Insurance", "Consents", "Documents", "Amendments"]),
+        ("admin", ["Overview", "Demographics", "Schedule", "Insurance", "Consents", "Documents", "Amendments"]),
+        (
+            "clinician",
+            ["Overview", "Demographics", "Schedule", "Insurance", "Diagnoses", "Consents", "Documents", "Amendments"],
+        ),
     ],
 )
 def test_the_tab_bar_shows_only_tabs_the_person_may_see(
@@ -76,21 +79,21 @@ def test_the_header_shows_age_on_the_clinics_date_and_status(org, front_desk, ma
 
 
 def test_another_app_can_plug_in_a_tab(org, front_desk, clinician, make_chart_client, clinic_client):
-    def schedule(request, client, chart):
-        return HttpResponse(f"schedule of client {client.number}")
+    def letters(request, client, chart):
+        return HttpResponse(f"letters of client {client.number}")
 
-    tabs.register_tab("schedule", "Schedule", policies.DEMOGRAPHICS, schedule, order=15)
+    tabs.register_tab("letters", "Letters", policies.DEMOGRAPHICS, letters, order=15)
     tabs.register_tab("notes", "Notes", policies.CLINICAL, "clients/tab_overview.html", order=40)
     try:
         record = make_chart_client(org, primary=clinician)
         desk = clinic_client(org, front_desk)
-        labels = _tab_labels(desk.get(f"/clients/{record.pk}/"))
-        assert labels == ["Overview", "Demographics", "Schedule", "Insurance", "Consents", "Documents", "Amendments"]
-        assert _text(desk.get(f"/clients/{record.pk}/schedule/")) == "schedule of client 1001"
+        labels = ["Overview", "Demographics", "Letters", "Schedule", "Insurance", "Consents", "Documents", "Amendments"]
+        assert _tab_labels(desk.get(f"/clients/{record.pk}/")) == labels
+        assert _text(desk.get(f"/clients/{record.pk}/letters/")) == "letters of client 1001"
         assert desk.get(f"/clients/{record.pk}/notes/").status_code == 403
         assert clinic_client(org, clinician).get(f"/clients/{record.pk}/notes/").status_code == 200
     finally:
-        tabs.unregister_tab("schedule")
+        tabs.unregister_tab("letters")
         tabs.unregister_tab("notes")
     with pytest.raises(ValueError, match="slug"):
         tabs.register_tab("edit", "Edit", policies.DEMOGRAPHICS, "x.html")

@@ -33,7 +33,9 @@ def test_registration_insurance_caseload_break_the_glass_and_audit(page, demo, c
 
     # ... and adds a payer and the primary policy from the Insurance tab (the front desk sees no clinical tabs).
     tabs = page.get_by_role("navigation", name="Chart sections")
-    expect(tabs.get_by_role("link")).to_have_text(["Overview", "Demographics", "Insurance"])
+    expect(tabs.get_by_role("link")).to_have_text(
+        ["Overview", "Demographics", "Schedule", "Insurance", "Consents", "Documents", "Amendments"]
+    )
     tabs.get_by_role("link", name="Insurance").click()
     expect(tabs.get_by_role("link", name="Insurance")).to_have_attribute("aria-current", "page")
     expect(page.get_by_text("No insurance policies on file.")).to_be_visible()

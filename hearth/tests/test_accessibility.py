@@ -94,6 +94,46 @@ def _demo_ticket(clinic) -> int:
         return Ticket.objects.filter(sent_to_vendor_at__isnull=False).values_list("pk", flat=True).first()
 
 
+def _scheduling_pages(page, base: str, clinic) -> dict[str, list[str]]:
+    """The calendar in every view, booking (also with errors), an appointment and its forms, settings, the chart's
+    Schedule tab: signed in as the demo administrator."""
+    from clients.models import Client
+    from scheduling.models import Appointment
+    from tenancy.context import tenant_context
+
+    with tenant_context(clinic):
+        appointment = Appointment.objects.order_by("start").first()
+        client = Client.objects.get(number=9001)
+        clinician = appointment.clinicians.first()
+    found = {}
+    for name, path in [
+        ("schedule: day, everyone", "/schedule/?view=day"),
+        ("schedule: week, everyone", "/schedule/?view=week"),
+        ("schedule: week, one clinician", f"/schedule/?view=week&c={clinician.pk}"),
+        ("schedule: month", f"/schedule/?view=month&c={clinician.pk}"),
+        ("schedule: list", "/schedule/?view=list"),
+        ("schedule: a room", f"/schedule/?view=week&room={appointment.room_id}"),
+        ("book an appointment", "/schedule/book/"),
+        ("open times", f"/schedule/open-slots/?duration=45&clinician={clinician.pk}"),
+        ("appointment", f"/schedule/appointments/{appointment.pk}/"),
+        ("change appointment", f"/schedule/appointments/{appointment.pk}/edit/"),
+        ("cancel appointment", f"/schedule/appointments/{appointment.pk}/cancel/"),
+        ("working hours", f"/schedule/availability/{clinician.pk}/"),
+        ("appointment types", "/schedule/settings/types/"),
+        ("rooms", "/schedule/settings/rooms/"),
+        ("closures", "/schedule/settings/closures/"),
+        ("add a closure", "/schedule/settings/closures/new/"),
+        ("calendar time zone", "/schedule/preferences/"),
+        ("client schedule tab", f"/clients/{client.pk}/schedule/"),
+    ]:
+        page.goto(f"{base}{path}")
+        found[name] = _violations(page)
+    page.goto(f"{base}/schedule/book/")
+    page.get_by_role("button", name="Book").click()
+    found["book with errors"] = _violations(page)
+    return found
+
+
 def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     clinics = {c.slug: c for c in load_demo()}
     port = live_server.url.rsplit(":", 1)[1]
@@ -165,6 +205,7 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     page.get_by_role("button", name="Search").click()
     page.get_by_text("is not a date").wait_for()
     pages["client search with a message"] = _violations(page)
+    pages.update(_scheduling_pages(page, base, clinics["demo"]))
     page.get_by_role("button", name="Sign out").click()
     for name, path in [("forgot password", "/password/reset/"), ("reset link invalid", "/password/reset/set/")]:
         page.goto(f"{base}{path}")
@@ -182,6 +223,8 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     pages["amendments tab on a phone"] = _violations(page)
     page.goto(f"{base}/tickets/all/?status=")
     pages["tickets on a phone"] = _violations(page)
+    page.goto(f"{base}/schedule/?view=day")
+    pages["schedule on a phone"] = _violations(page)
     assert clinics
     assert {name: found for name, found in pages.items() if found} == {}
 

@@ -1,0 +1,119 @@
+"""Demo calendar for `make run` and the browser tests: sites, rooms, appointment types, working hours, a few
+clients and a week of appointments. Safe to run again: nothing is duplicated.
+
+Demo clients are numbered from 9001 without using the clinic's number sequence, so the first client a person
+registers in the demo is still 1001. They are on Sam Supervisor's caseload, so Casey Clinician sees them on the
+calendar only as "Client #number".
+"""
+
+import datetime
+import zoneinfo
+
+from django.utils import timezone
+
+from accounts.models import Membership
+from clients.models import Client
+from scheduling import services
+from scheduling.models import Appointment, AppointmentType, Room, WorkingHours
+from tenancy.models import Location, Organization
+
+TYPES = [
+    # name, minutes, colour, CPT, modifier, group, telehealth
+    ("Intake assessment", 60, "green", "90791", "", False, False),
+    ("Individual therapy 30", 30, "blue", "90832", "", False, False),
+    ("Individual therapy 45", 45, "blue", "90834", "", False, False),
+    ("Individual therapy 60", 60, "blue", "90837", "", False, False),
+    ("Family therapy without client", 50, "orange", "90846", "", False, False),
+    ("Family therapy", 50, "orange", "90847", "", False, False),
+    ("Group therapy", 90, "purple", "90853", "", True, False),
+    ("Individual therapy 45 (video)", 45, "teal", "90834", "95", False, True),
+    ("Intake assessment (video)", 60, "teal", "90791", "95", False, True),
+]
+CLIENTS = [
+    (9001, "Jordan", "Rivers", datetime.date(1990, 4, 12)),
+    (9002, "Maya", "Okafor", datetime.date(1985, 9, 3)),
+    (9003, "Eli", "Novak", datetime.date(2001, 1, 27)),
+    (9004, "Rosa", "Delgado", datetime.date(1978, 6, 30)),
+]
+# weekday, hour, minute, client index, type name, clinician username, room name (None: telehealth)
+WEEK = [
+    (0, 9, 0, 0, "Individual therapy 45", "supervisor", "Room 1"),
+    (0, 10, 0, 1, "Intake assessment", "clinician", "Room 2"),
+    (1, 11, 0, 2, "Individual therapy 60", "supervisor", "Room 1"),
+    (2, 14, 0, 3, "Individual therapy 45 (video)", "clinician", None),
+    (3, 9, 0, 0, "Family therapy", "supervisor", "Room 2"),
+    (3, 15, 0, 1, "Individual therapy 30", "clinician", "Room 1"),
+    (4, 10, 0, 2, "Individual therapy 45", "supervisor", "Room 1"),
+]
+
+
+def load(organization: Organization, staff: dict[str, Membership]) -> None:
+    """Create or refresh the demo calendar of ``organization`` (call inside its tenant context)."""
+    office, _ = Location.objects.get_or_create(name="Main office", defaults={"city": "Springfield", "state": "IL"})
+    video, _ = Location.objects.get_or_create(
+        name="Telehealth", defaults={"is_telehealth": True, "place_of_service": "10"}
+    )
+    rooms = {}
+    for name in ("Room 1", "Room 2", "Group room"):
+        rooms[name], _ = Room.objects.get_or_create(location=office, name=name)
+    types = {}
+    for name, minutes, colour, code, modifier, group, tele in TYPES:
+        types[name], _ = AppointmentType.objects.get_or_create(
+            name=name,
+            defaults={
+                "default_duration": minutes,
+                "colour": colour,
+                "service_code": code,
+                "modifier": modifier,
+                "is_group": group,
+                "is_telehealth": tele,
+            },
+        )
+    for username in ("clinician", "supervisor"):
+        clinician = staff[username]
+        if not WorkingHours.objects.filter(clinician=clinician).exists():
+            WorkingHours.objects.bulk_create(
+                [
+                    WorkingHours(
+                        clinician=clinician,
+                        weekday=day,
+                        location=video if day == 2 else office,
+                        start_time=datetime.time(9),
+                        end_time=datetime.time(17),
+                    )
+                    for day in range(5)
+                ]
+            )
+    clients = []
+    for number, first, last, born in CLIENTS:
+        client, _ = Client.objects.get_or_create(
+            number=number,
+            defaults={
+                "legal_first_name": first,
+                "legal_last_name": last,
+                "date_of_birth": born,
+                "status": "active",
+                "primary_clinician": staff["supervisor"],
+            },
+        )
+        clients.append(client)
+    if Appointment.objects.exists():
+        return
+    zone = zoneinfo.ZoneInfo(organization.time_zone)
+    today = timezone.now().astimezone(zone).date()
+    monday = today - datetime.timedelta(days=today.weekday())
+    for weekday, hour, minute, who, kind, username, room in WEEK:
+        day = monday + datetime.timedelta(days=weekday)
+        start = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
+        details = services.Details(
+            appointment_type=types[kind],
+            clients=[clients[who]],
+            clinicians=[staff[username]],
+            location=video if room is None else office,
+            room=rooms.get(room),
+        )
+        booking = services.book(
+            actor=staff["frontdesk"], details=details, start=start, duration=types[kind].default_duration
+        )
+        if booking.appointments[0].end < timezone.now():
+            Appointment.objects.filter(pk=booking.appointments[0].pk).update(status="completed")
