@@ -3,8 +3,8 @@ from django.core.management import call_command
 from accounts.demo import DEMO_PASSWORD, DEMO_PROGRAMS, DEMO_STAFF
 from accounts.models import Membership, User
 from accounts.roles import Role
-from tenancy.context import tenant_context
 from clients.models import Program
+from tenancy.context import tenant_context
 from tenancy.models import Location, Organization
 
 

@@ -71,12 +71,12 @@ def test_an_administrator_adds_edits_and_deactivates_a_location(org, admin, clin
 )
 def test_bad_locations_get_specific_messages(changes, message, org, admin, clinic_client):
     client = clinic_client(org, admin)
-    if "name" in changes and changes["name"]:
+    if changes.get("name"):
         client.post("/settings/locations/new/", _office())
     response = client.post("/settings/locations/new/", _office(**changes))
     assert response.status_code == 200
     assert message in _text(response)
-    assert Location.all_tenants.count() == (1 if "name" in changes and changes["name"] else 0)
+    assert Location.all_tenants.count() == (1 if changes.get("name") else 0)
 
 
 @pytest.mark.parametrize("role", ["front_desk", "billing", "clinician", "supervisor", "champion"])

@@ -40,7 +40,7 @@ def test_administrators_read_clinical_sections_only_when_the_clinic_allows(
     client = clinic_client(org, admin)
     assert client.get(f"/clients/{record.pk}/diagnoses/").status_code == expected
     overview = client.get(f"/clients/{record.pk}/").content.decode()
-    assert ('href="/clients/%d/diagnoses/"' % record.pk in overview) is allowed
+    assert (f'href="/clients/{record.pk}/diagnoses/"' in overview) is allowed
     for section in ("demographics", "insurance"):
         assert client.get(f"/clients/{record.pk}/{section}/").status_code == 200
     # Read, never write: adding a diagnosis stays with clinical staff either way.
