@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from audit.models import AuditEvent
 from clients import contacts, status
 from clients.models import ClientContact, ClientLink
+from clients.tests.conftest import years_before
 from hearth.errors import ConflictError
 from tenancy.context import tenant_context
 
@@ -34,7 +35,7 @@ def _contact(**changes) -> dict:
 def _born_years_ago(org, years: int, days_extra: int = 0) -> datetime.date:
     with tenant_context(org):
         today = status.clinic_today()
-    return today.replace(year=today.year - years) - datetime.timedelta(days=days_extra)
+    return years_before(today, years) - datetime.timedelta(days=days_extra)
 
 
 # --- Services ------------------------------------------------------------------------------------------------
@@ -44,8 +45,8 @@ def test_guardian_warning_follows_age_on_the_clinics_date_and_guardians_on_file(
     in_clinic, org, front_desk, make_chart_client
 ):
     today = status.clinic_today()
-    minor = make_chart_client(org, born=today.replace(year=today.year - 17))
-    turns_18_today = make_chart_client(org, "Sam", "Day", born=today.replace(year=today.year - 18))
+    minor = make_chart_client(org, born=years_before(today, 17))
+    turns_18_today = make_chart_client(org, "Sam", "Day", born=years_before(today, 18))
     assert contacts.needs_guardian(minor, today)
     assert not contacts.needs_guardian(turns_18_today, today)
     friend = contacts.add_contact(

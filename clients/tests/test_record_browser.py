@@ -11,6 +11,7 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import Membership
 from clients import services, status
 from clients.models import Client
+from clients.tests.conftest import years_before
 from conftest import save_artifact, sign_in
 from tenancy.context import tenant_context
 
@@ -29,7 +30,7 @@ def test_front_desk_and_clinician_complete_a_minors_record_and_discharge_it(page
             number=services.next_client_number(),
             legal_first_name="Mia",
             legal_last_name="Lopez",
-            date_of_birth=today.replace(year=today.year - 12),
+            date_of_birth=years_before(today, 12),
             status="active",
             intake_date=today - datetime.timedelta(days=90),
             primary_clinician=Membership.objects.get(username="clinician"),

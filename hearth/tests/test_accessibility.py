@@ -34,6 +34,7 @@ def _chart_with_record_details(clinic) -> int:
     from accounts.models import Membership
     from clients import alerts, contacts, services, status
     from clients.models import Client
+    from clients.tests.conftest import years_before
 
     with tenant_context(clinic), transaction.atomic():
         desk = Membership.objects.get(username="frontdesk")
@@ -43,7 +44,7 @@ def _chart_with_record_details(clinic) -> int:
                 number=services.next_client_number(),
                 legal_first_name=first,
                 legal_last_name="Lopez",
-                date_of_birth=today.replace(year=today.year - age),
+                date_of_birth=years_before(today, age),
                 status="active",
                 intake_date=today,
             )
