@@ -8,7 +8,7 @@ from accounts.models import Membership, RoleAssignment, User
 from accounts.roles import Role
 from scheduling import demo as scheduling_demo
 from tenancy.context import tenant_context
-from tenancy.models import Organization
+from tenancy.models import Location, Organization, PlaceOfService
 from tickets.demo import load_demo_tickets
 
 DEMO_PASSWORD = "Hearth-demo-2026!"
@@ -34,6 +34,50 @@ DEMO_STAFF = [
     DemoPerson("billing", "Bailey Billing", (Role.BILLING,), "Billing coordinator"),
     DemoPerson("champion", "Charlie Champion", (Role.SUPPORT_CHAMPION, Role.FRONT_DESK), "Office lead"),
 ]
+
+
+DEMO_LOCATIONS = {
+    "demo": [
+        {
+            "name": "Main office",
+            "address_line1": "120 River Street",
+            "address_line2": "Suite 200",
+            "city": "Springfield",
+            "state": "IL",
+            "postal_code": "62701",
+            "phone": "(217) 555-0140",
+            "place_of_service": PlaceOfService.OFFICE,
+        },
+        {"name": "Telehealth", "is_telehealth": True, "place_of_service": PlaceOfService.TELEHEALTH_HOME},
+    ],
+    "lakeside": [
+        {
+            "name": "Lakeside office",
+            "address_line1": "8 Harbor Road",
+            "city": "Madison",
+            "state": "WI",
+            "postal_code": "53703",
+            "phone": "(608) 555-0111",
+            "place_of_service": PlaceOfService.OFFICE,
+        },
+        {"name": "Telehealth", "is_telehealth": True, "place_of_service": PlaceOfService.TELEHEALTH_HOME},
+    ],
+}
+DEMO_PROGRAMS = [
+    ("Adult outpatient", "Individual and group therapy for adults."),
+    ("Child & family", "Therapy for children and teenagers, with their families."),
+    ("Intensive outpatient", "Several sessions a week for people who need more support."),
+    ("Substance use", "Treatment for alcohol and drug use (42 CFR Part 2 records)."),
+]
+
+
+def _load_locations_and_programs(slug: str) -> None:
+    from clients.models import Program
+
+    for data in DEMO_LOCATIONS[slug]:
+        Location.objects.update_or_create(name=data["name"], defaults={**data, "is_active": True})
+    for name, description in DEMO_PROGRAMS:
+        Program.objects.update_or_create(name=name, defaults={"description": description, "is_active": True})
 
 
 def demo_email(slug: str, username: str) -> str:
@@ -68,6 +112,7 @@ def load_demo() -> list[Organization]:
                 staff[person.username] = membership
             Organization.objects.filter(pk=organization.pk).update(billing_coordinator=billing)
             organization.billing_coordinator = billing
+            _load_locations_and_programs(slug)
             load_demo_tickets()
             scheduling_demo.load(organization, staff)
         clinics.append(organization)

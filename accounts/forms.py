@@ -4,9 +4,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models.functions import Lower
 
+from accounts.locations import LOCATION_FIELDS
 from accounts.models import Membership, username_validator
 from accounts.roles import ROLE_DESCRIPTIONS, Role
-from tenancy.models import Organization
+from tenancy.models import Location, Organization
 
 INVALID_LOGIN = "Invalid username or password."
 
@@ -98,6 +99,7 @@ class ClinicSettingsForm(forms.ModelForm):
             "password_expiry_days",
             "mfa_required",
             "mfa_required_roles",
+            "admins_read_clinical",
         ]
         labels = {
             "name": "Clinic name",
@@ -151,3 +153,23 @@ class TemporaryPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text="Give it to them in person or by phone; they must change it when they first sign in.",
     )
+
+
+class LocationForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Location
+        fields = LOCATION_FIELDS
+        labels = {"is_telehealth": "Telehealth (virtual, no address)", "place_of_service": "Place of service"}
+        help_texts = {
+            "place_of_service": "The code claims use for visits here: 11 for an office, 02 or 10 for telehealth."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}

@@ -42,3 +42,8 @@ def can_configure_sso(actor: Membership | None) -> bool:
 def can_view_sign_in_history(actor: Membership | None) -> bool:
     """The clinic-wide sign-in history is for administrators; everyone sees their own."""
     return is_administrator(actor)
+
+
+def can_manage_locations(actor: Membership | None) -> bool:
+    """Locations are clinic set-up (addresses and place-of-service codes that claims rely on): administrators."""
+    return is_administrator(actor)

@@ -197,6 +197,15 @@ def update_clinic_settings(
         target=organization,
         detail={"fields": sorted(changes)},
     )
+    if "admins_read_clinical" in changes:
+        # Its own event, so an audit report filtered by action shows when clinical access widened or narrowed.
+        record(
+            "clinic.admin_clinical_access_changed",
+            request=request,
+            actor=actor.user,
+            target=organization,
+            detail={"admins_read_clinical": organization.admins_read_clinical},
+        )
     return organization
 
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import account_views, mfa_views, sso_views, views, webauthn_views
+from accounts import account_views, location_views, mfa_views, sso_views, views, webauthn_views
 
 app_name = "accounts"
 urlpatterns = [
@@ -39,6 +39,10 @@ urlpatterns = [
     path("staff/<int:pk>/temporary-password/", views.staff_temporary_password, name="staff_temporary_password"),
     path("settings/clinic/", views.clinic_settings, name="clinic_settings"),
     path("settings/sso/", sso_views.sso_settings, name="sso_settings"),
+    path("settings/locations/", location_views.location_list, name="locations"),
+    path("settings/locations/new/", location_views.location_add, name="location_add"),
+    path("settings/locations/<int:pk>/edit/", location_views.location_edit, name="location_edit"),
+    path("settings/locations/<int:pk>/active/", location_views.location_set_active, name="location_set_active"),
     path("sso/start/", sso_views.sso_start, name="sso_start"),
     path("sso/callback/", sso_views.sso_callback, name="sso_callback"),
 ]

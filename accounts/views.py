@@ -274,7 +274,14 @@ def clinic_settings(request):
         else:
             messages.success(request, "Clinic settings saved.")
             return redirect("accounts:clinic_settings")
-    return render(request, "accounts/clinic_settings.html", {"form": form})
+    from clients import policies as client_policies
+
+    context = {
+        "form": form,
+        "can_manage_locations": policies.can_manage_locations(request.membership),
+        "can_manage_programs": client_policies.can_manage_programs(request.membership),
+    }
+    return render(request, "accounts/clinic_settings.html", context)
 
 
 @throttle_auth_class

@@ -25,7 +25,10 @@ class ChartAccess:
 
 
 def on_caseload(actor: Membership, client: Client) -> bool:
-    return client.primary_clinician_id == actor.pk or client.care_team.filter(membership=actor).exists()
+    return (
+        client.primary_clinician_id == actor.pk
+        or client.care_team.filter(membership=actor, removed_at__isnull=True).exists()
+    )
 
 
 def active_emergency(actor: Membership, client: Client) -> EmergencyAccess | None:
@@ -49,7 +52,10 @@ def get_chart(request: HttpRequest, pk, section: str) -> tuple[Client, ChartAcce
     Refusals are audited; the read itself is recorded as ``client.viewed`` with the section.
     """
     client = get_for_clinic_or_404(
-        request, Client.objects.select_related("primary_clinician__user"), "clients.view", pk
+        request,
+        Client.objects.select_related("primary_clinician__user", "program", "default_location"),
+        "clients.view",
+        pk,
     )
     access = chart_access(request.membership, client)
     if not access.allows(section):
@@ -70,6 +76,6 @@ def visible_clients(actor: Membership) -> QuerySet:
     caseload = (
         Client.objects.filter(primary_clinician=actor)
         .values("pk")
-        .union(CareTeamMember.objects.filter(membership=actor).values("client_id"))
+        .union(CareTeamMember.objects.filter(membership=actor, removed_at__isnull=True).values("client_id"))
     )
     return clients.filter(pk__in=caseload)

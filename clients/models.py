@@ -1,4 +1,4 @@
-"""The client (the person receiving care) and who is on their care team."""
+"""The client (the person receiving care), their care team, contacts, alerts and status history."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -51,6 +51,20 @@ class Client(TenantModel):
     primary_clinician = models.ForeignKey(
         "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="primary_clients"
     )
+    program = models.ForeignKey(
+        "clients.Program", null=True, blank=True, on_delete=models.PROTECT, related_name="clients"
+    )
+    default_location = models.ForeignKey(
+        "tenancy.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_by = models.ForeignKey(
+        "accounts.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who registered the client (may mark it entered in error for a short while).",
+    )
     self_pay = models.BooleanField(default=False, help_text="The client pays for their own care, not an insurer.")
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
@@ -86,14 +100,29 @@ class Client(TenantModel):
 
 
 class CareTeamMember(TenantModel):
-    """Staff other than the primary clinician who work with the client and so may see the chart."""
+    """Staff other than the primary clinician who work with the client and so may see the chart.
+
+    Removal keeps the row (``removed_at``): who was on the team, and when, stays answerable. Only rows with no
+    ``removed_at`` put the client on someone's caseload.
+    """
 
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="care_team")
     membership = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="care_teams")
     added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["client", "membership"], name="care_team_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "membership"], condition=Q(removed_at__isnull=True), name="active_care_team_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.membership_id} on {self.client_id}"
@@ -258,6 +287,197 @@ class Diagnosis(TenantModel):
     def clean(self) -> None:
         if self.onset_date and self.resolved_date and self.resolved_date < self.onset_date:
             raise ValidationError({"resolved_date": "The resolved date can't be before the onset date."})
+
+
+class Program(TenantModel):
+    """A clinic's service line ("Adult outpatient", "Substance use"…): one clinic-wide list kept by administrators.
+
+    Deactivated programs keep their clients' history but are no longer offered for new assignments.
+    """
+
+    name = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    is_active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="program_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContactRelationship(models.TextChoices):
+    PARENT = "parent", "Parent"
+    GUARDIAN = "guardian", "Guardian"
+    SPOUSE = "spouse", "Spouse or partner"
+    CHILD = "child", "Child"
+    SIBLING = "sibling", "Sibling"
+    GRANDPARENT = "grandparent", "Grandparent"
+    OTHER_FAMILY = "other_family", "Other family"
+    FRIEND = "friend", "Friend"
+    CAREGIVER = "caregiver", "Caregiver"
+    CASE_WORKER = "case_worker", "Case worker"
+    OTHER = "other", "Other"
+
+
+class ClientContact(TenantModel):
+    """Someone in the client's life the clinic may need to reach: emergency contact, guardian, family.
+
+    ``may_receive_information`` records what the client (or guardian) said; releases of information are
+    governed by consents. Removed contacts stay on file, inactive; ``position`` orders the list (1 first).
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts")
+    name = models.CharField(max_length=150)
+    relationship = models.CharField(max_length=20, choices=ContactRelationship.choices)
+    phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
+    alternate_phone = models.CharField(max_length=20, blank=True, validators=[phone_validator])
+    email = models.EmailField(blank=True)
+    address_line1 = models.CharField("Address", max_length=200, blank=True)
+    address_line2 = models.CharField("Address line 2", max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=50, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    is_emergency_contact = models.BooleanField("Emergency contact", default=False)
+    is_legal_guardian = models.BooleanField("Legal guardian or personal representative", default=False)
+    may_receive_information = models.BooleanField(
+        "May receive information about the client's care",
+        default=False,
+        help_text="What the client or guardian agreed to; a signed release is still needed where the law asks.",
+    )
+    notes = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "is_active", "position"])]
+
+    def __str__(self) -> str:
+        return f"contact {self.pk} of {self.client_id}"
+
+    def clean(self) -> None:
+        if self.is_emergency_contact and not (self.phone or self.alternate_phone):
+            raise ValidationError({"phone": "An emergency contact needs a phone number."})
+
+
+class FamilyRelationship(models.TextChoices):
+    """What the *related* client is to the client; the other chart shows the inverse."""
+
+    PARENT = "parent", "Parent"
+    CHILD = "child", "Child"
+    GUARDIAN = "guardian", "Guardian"
+    WARD = "ward", "Under their guardianship"
+    SIBLING = "sibling", "Sibling"
+    PARTNER = "partner", "Spouse or partner"
+    OTHER = "other", "Other family"
+
+
+FAMILY_INVERSE = {
+    FamilyRelationship.PARENT: FamilyRelationship.CHILD,
+    FamilyRelationship.CHILD: FamilyRelationship.PARENT,
+    FamilyRelationship.GUARDIAN: FamilyRelationship.WARD,
+    FamilyRelationship.WARD: FamilyRelationship.GUARDIAN,
+    FamilyRelationship.SIBLING: FamilyRelationship.SIBLING,
+    FamilyRelationship.PARTNER: FamilyRelationship.PARTNER,
+    FamilyRelationship.OTHER: FamilyRelationship.OTHER,
+}
+
+
+class ClientLink(TenantModel):
+    """Two clients of the same clinic who are family (for family therapy, say). Ended, never deleted."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="family_links")
+    related_client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="family_links_to")
+    relationship = models.CharField("What they are to this client", max_length=20, choices=FamilyRelationship.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(client=F("related_client")), name="client_link_not_self"),
+            models.UniqueConstraint(
+                fields=["client", "related_client"], condition=Q(ended_at__isnull=True), name="client_link_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.related_client_id} is {self.relationship} of {self.client_id}"
+
+
+class ClientStatusChange(TenantModel):
+    """One step of a client's status history: registration, admission, discharge, re-admission, entered in error.
+
+    Written only by ``clients.status``; never edited. ``effective_date`` is the intake or discharge date the
+    change recorded (the day itself for entered-in-error changes).
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=ClientStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=ClientStatus.choices)
+    effective_date = models.DateField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    changed_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class AlertKind(models.TextChoices):
+    ALLERGY = "allergy", "Allergy"
+    RISK = "risk", "Safety plan / risk"
+    MEDICAL = "medical", "Medical"
+    LEGAL = "legal", "Legal"
+    COMMUNICATION = "communication", "Communication need"
+    OTHER = "other", "Other (administrative)"
+
+
+class AlertSeverity(models.TextChoices):
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High"
+
+
+SEVERITY_RANK = {AlertSeverity.HIGH: 0, AlertSeverity.MODERATE: 1, AlertSeverity.LOW: 2}
+
+
+class ClientAlert(TenantModel):
+    """A short warning shown in the chart header on every tab, to those whose section covers its kind
+    (see ``clients.policies.ALERT_SECTIONS``). Resolved, never deleted."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=20, choices=AlertKind.choices)
+    severity = models.CharField(max_length=10, choices=AlertSeverity.choices, default=AlertSeverity.MODERATE)
+    text = models.CharField(max_length=300)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "is_active", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} alert on {self.client_id}"
 
 
 from clients.models_consents import Authorization, ClientPrivacy, Consent, Disclosure  # noqa: E402,F401

@@ -1,9 +1,11 @@
 """Need-to-know access to client charts, by role, caseload and emergency access.
 
-Sections: ``demographics`` (name, contact, status), ``insurance``, ``billing``, ``clinical`` (diagnoses, notes,
-plans) and ``consents`` (consents, releases of information, the disclosures log). Every chart view asks here which
-sections the person may see.
+Sections: ``demographics`` (name, contact, status, contacts and family, care team), ``insurance``, ``billing``,
+``clinical`` (diagnoses, notes, plans, clinical alerts) and ``consents`` (consents, releases of information, the
+disclosures log). Every chart view asks here which sections the person may see, and what they may change.
 """
+
+from datetime import datetime, timedelta
 
 from accounts.models import Membership
 from accounts.roles import Role
@@ -15,7 +17,12 @@ CLINICAL_ROLES = (Role.CLINICIAN, Role.SUPERVISOR)
 
 
 def sections_for(actor: Membership | None, *, on_caseload: bool, emergency: bool) -> frozenset[str]:
-    """The chart sections ``actor`` may see for one client."""
+    """The chart sections ``actor`` may see for one client.
+
+    Administrators see demographics, insurance and billing of every client; clinical sections only when their
+    clinic turned on "Administrators may read clinical content" (``Organization.admins_read_clinical``, off by
+    default: minimum necessary), or as clinicians with the client on their caseload.
+    """
     if actor is None or not actor.is_active:
         return frozenset()
     sections: set[str] = set()
@@ -25,6 +32,8 @@ def sections_for(actor: Membership | None, *, on_caseload: bool, emergency: bool
         sections |= {DEMOGRAPHICS, INSURANCE, BILLING, CONSENTS}
     if actor.has_role(Role.ADMINISTRATOR):
         sections |= {DEMOGRAPHICS, INSURANCE, BILLING, CONSENTS}
+        if actor.organization.admins_read_clinical:
+            sections.add(CLINICAL)
     if actor.has_role(*CLINICAL_ROLES) and (on_caseload or emergency):
         sections |= ALL_SECTIONS
     return frozenset(sections)
@@ -168,3 +177,90 @@ def can_decide_amendment(actor: Membership | None, sections: frozenset[str], sec
     if section == BILLING:
         return actor.has_role(Role.BILLING, Role.ADMINISTRATOR)
     return actor.has_role(Role.FRONT_DESK, Role.ADMINISTRATOR)
+
+
+# --- Record details: programs, status, care team, contacts, alerts ------------------------------------------
+
+
+def can_manage_programs(actor: Membership | None) -> bool:
+    """The clinic's program list is part of its set-up, kept by administrators."""
+    return actor is not None and actor.is_active and actor.has_role(Role.ADMINISTRATOR)
+
+
+def can_change_status(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """Admitting, discharging and re-admitting: whoever keeps the record up to date (front desk, administrators,
+    and clinical staff who have the client on their caseload)."""
+    return can_edit_demographics(actor, sections)
+
+
+ENTERED_IN_ERROR_WINDOW = timedelta(hours=24)
+
+
+def can_mark_entered_in_error(actor: Membership | None, client, now: datetime) -> bool:
+    """Marking a chart "entered in error" (a duplicate, the wrong person) hides it from lists and search.
+
+    Administrators may always do it. The person who registered the client may do it within 24 hours of
+    registering, while the mistake is fresh and before others have relied on the chart; after that it is an
+    administrator's call, so a chart in use cannot quietly vanish.
+    """
+    if actor is None or not actor.is_active:
+        return False
+    if actor.has_role(Role.ADMINISTRATOR):
+        return True
+    return (
+        client.registered_by_id == actor.pk
+        and can_register_client(actor)
+        and now - client.created_at <= ENTERED_IN_ERROR_WINDOW
+    )
+
+
+def can_restore_from_error(actor: Membership | None) -> bool:
+    """Only administrators bring back a chart marked entered in error."""
+    return actor is not None and actor.is_active and actor.has_role(Role.ADMINISTRATOR)
+
+
+def can_manage_care_team(actor: Membership | None, client, sections: frozenset[str]) -> bool:
+    """Who decides who works with a client (and so who may read the chart): administrators and the front desk
+    (who assign clinicians at intake), supervisors who can open the chart, and the client's primary clinician
+    (who brings in colleagues such as a prescriber)."""
+    if actor is None or not actor.is_active or DEMOGRAPHICS not in sections:
+        return False
+    if actor.has_role(Role.ADMINISTRATOR, Role.FRONT_DESK, Role.SUPERVISOR):
+        return True
+    return actor.has_role(Role.CLINICIAN) and client.primary_clinician_id == actor.pk
+
+
+def can_edit_contacts(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """Contacts, guardians and family links are part of demographics."""
+    return can_edit_demographics(actor, sections)
+
+
+# Which chart section each alert kind belongs to: risk and medical facts are clinical; what the front desk needs
+# to greet and serve the client (an interpreter, a custody order, an administrative note) is demographics.
+ALERT_SECTIONS = {
+    "allergy": CLINICAL,
+    "risk": CLINICAL,
+    "medical": CLINICAL,
+    "legal": DEMOGRAPHICS,
+    "communication": DEMOGRAPHICS,
+    "other": DEMOGRAPHICS,
+}
+
+
+def visible_alert_kinds(sections: frozenset[str]) -> list[str]:
+    return [kind for kind, section in ALERT_SECTIONS.items() if section in sections]
+
+
+def can_manage_alert(actor: Membership | None, sections: frozenset[str], kind: str) -> bool:
+    """Adding or resolving an alert: demographic kinds by whoever edits demographics; clinical kinds only by
+    clinical staff who may see the clinical section (administrators' clinical access is read-only)."""
+    section = ALERT_SECTIONS.get(kind)
+    if section == DEMOGRAPHICS:
+        return can_edit_demographics(actor, sections)
+    if section == CLINICAL:
+        return actor is not None and CLINICAL in sections and actor.has_role(*CLINICAL_ROLES)
+    return False
+
+
+def alert_kinds_for(actor: Membership | None, sections: frozenset[str]) -> list[str]:
+    return [kind for kind in ALERT_SECTIONS if can_manage_alert(actor, sections, kind)]

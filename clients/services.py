@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -31,12 +32,11 @@ DEMOGRAPHIC_FIELDS = [
     "state",
     "postal_code",
     "preferred_language",
-    "status",
-    "intake_date",
-    "discharge_date",
-    "discharge_reason",
-    "primary_clinician",
+    "program",
+    "default_location",
 ]
+# Status, dates and the primary clinician change only through clients.status and clients.care_team afterwards.
+REGISTRATION_FIELDS = [*DEMOGRAPHIC_FIELDS, "status", "intake_date", "primary_clinician"]
 
 
 def possible_duplicates(first_name: str, last_name: str, date_of_birth) -> list[Client]:
@@ -60,8 +60,29 @@ def next_client_number() -> int:
 
 @transaction.atomic
 def register_client(*, actor: Membership, data: dict, request=None) -> Client:
-    """Create a client with the clinic's next number; the registering clinician joins the care team."""
-    client = Client.objects.create(number=next_client_number(), **data)
+    """Create a client with the clinic's next number, starting their status history.
+
+    A new client is on the waitlist or active (with an intake date, not in the future); a primary clinician
+    must be active clinical staff of the clinic. ``registered_by`` lets the registrar mark a mistaken chart
+    entered in error for a short while (see ``policies.can_mark_entered_in_error``).
+    """
+    from clients import care_team, status
+
+    data = {"status": "waitlist", **data}
+    errors = status.check_initial_status(
+        data["status"], data.get("intake_date"), data.get("date_of_birth"), status.clinic_today()
+    )
+    if errors:
+        raise ValidationError(errors)
+    client = Client(number=next_client_number(), registered_by=actor, **data)
+    client.assign_tenant()
+    if client.primary_clinician is not None:
+        try:
+            care_team.check_clinical_staff(client.primary_clinician, client)
+        except ValidationError as error:
+            raise ValidationError({"primary_clinician": error.messages}) from None
+    client.save()
+    status.record_registration(client, actor=actor)
     record("client.created", request=request, actor=actor.user, target=client, client_id=client.pk)
     return client
 
@@ -71,7 +92,11 @@ def update_demographics(
     client: Client, *, actor: Membership, expected_version: int, changes: dict, request=None
 ) -> Client:
     """Save changed fields if nobody else saved the client since ``expected_version``; otherwise ConflictError
-    naming the fields the other person changed."""
+    naming the fields the other person changed. Status, dates and clinicians are not demographics: they change
+    through ``clients.status`` and ``clients.care_team``, which enforce their rules."""
+    outside = set(changes) - set(DEMOGRAPHIC_FIELDS)
+    if outside:
+        raise ValueError(f"update_demographics does not change {sorted(outside)}")
     current = Client.objects.select_for_update().get(pk=client.pk)
     if current.version != expected_version:
         raise ConflictError(

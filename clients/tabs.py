@@ -21,7 +21,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
-RESERVED_KEYS = frozenset({"edit", "emergency-access"})
+RESERVED_KEYS = frozenset({"edit", "emergency-access", "status", "care-team", "contacts", "family", "alerts"})
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,50 @@ def clinic_today(request: HttpRequest):
     return timezone.localdate(timezone=zone)
 
 
+def _section_of(tab_key: str) -> str:
+    tab = get_tab(tab_key)
+    return tab.section if tab else ""
+
+
+def header_context(request: HttpRequest, client, chart, section: str, contacts=None) -> dict:
+    """What the chart header shows on every tab: age, the alerts this person may see (one query), and whether a
+    minor lacks a guardian on file (one query, only for minors; none if ``contacts`` are already loaded).
+
+    ``section`` is the section of the page being shown; clinical alerts shown on a non-clinical page are audited
+    as a clinical read."""
+    from audit.services import record
+    from clients import alerts, policies
+    from clients.contacts import needs_guardian
+
+    today = clinic_today(request)
+    header_alerts = alerts.visible_alerts(client, chart.sections)
+    if section != policies.CLINICAL and any(
+        policies.ALERT_SECTIONS[alert.kind] == policies.CLINICAL for alert in header_alerts
+    ):
+        # Clinical alerts in the header are a clinical read even on a demographics tab: audit it as one.
+        record(
+            "client.viewed",
+            request=request,
+            target=client,
+            client_id=client.pk,
+            detail={"section": policies.CLINICAL, "part": "alerts"},
+        )
+    return {
+        "age": client.age_on(today),
+        "header_alerts": header_alerts,
+        "guardian_missing": needs_guardian(client, today, contacts),
+    }
+
+
 def render_tab(request: HttpRequest, client, chart, tab_key: str, template: str, context=None, status=200):
     """Render ``template`` (which extends ``clients/chart.html``) with the chart header and tab bar."""
+    context = context or {}
     full = {
         "client": client,
         "chart": chart,
-        "age": client.age_on(clinic_today(request)),
+        **header_context(request, client, chart, _section_of(tab_key), context.get("contacts")),
         "tabs": visible_tabs(chart),
         "current_tab": tab_key,
-        **(context or {}),
+        **context,
     }
     return render(request, template, full, status=status)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients import views, views_consents
+from clients import record_views, views, views_consents
 from clients import views_amendments as amendment_views
 from clients import views_documents as document_views
 
@@ -12,6 +12,10 @@ urlpatterns = [
     path("payers/new/", views.payer_add, name="payer_add"),
     path("payers/<int:payer_pk>/edit/", views.payer_edit, name="payer_edit"),
     path("diagnosis-codes/", views.icd_search, name="icd_search"),
+    path("programs/", record_views.program_list, name="programs"),
+    path("programs/new/", record_views.program_add, name="program_add"),
+    path("programs/<int:program_pk>/edit/", record_views.program_edit, name="program_edit"),
+    path("programs/<int:program_pk>/active/", record_views.program_set_active, name="program_set_active"),
     path("<int:pk>/", views.client_chart, name="chart"),
     path("<int:pk>/edit/", views.client_edit, name="edit"),
     path("<int:pk>/emergency-access/", views.client_break_glass, name="break_glass"),
@@ -57,5 +61,19 @@ urlpatterns = [
         amendment_views.amendment_disagreement,
         name="amendment_disagreement",
     ),
+    path("<int:pk>/status/", record_views.client_status, name="status"),
+    path("<int:pk>/status/<slug:action>/", record_views.client_status_change, name="status_change"),
+    path("<int:pk>/care-team/", record_views.care_team_page, name="care_team"),
+    path("<int:pk>/care-team/add/", record_views.care_team_add, name="care_team_add"),
+    path("<int:pk>/care-team/primary/", record_views.care_team_primary, name="care_team_primary"),
+    path("<int:pk>/care-team/<int:member_pk>/remove/", record_views.care_team_remove, name="care_team_remove"),
+    path("<int:pk>/contacts/new/", record_views.contact_add, name="contact_add"),
+    path("<int:pk>/contacts/<int:contact_pk>/edit/", record_views.contact_edit, name="contact_edit"),
+    path("<int:pk>/contacts/<int:contact_pk>/remove/", record_views.contact_remove, name="contact_remove"),
+    path("<int:pk>/contacts/<int:contact_pk>/move/", record_views.contact_move, name="contact_move"),
+    path("<int:pk>/family/new/", record_views.family_add, name="family_add"),
+    path("<int:pk>/family/<int:link_pk>/end/", record_views.family_end, name="family_end"),
+    path("<int:pk>/alerts/new/", record_views.alert_add, name="alert_add"),
+    path("<int:pk>/alerts/<int:alert_pk>/resolve/", record_views.alert_resolve, name="alert_resolve"),
     path("<int:pk>/<slug:tab>/", views.client_chart, name="tab"),
 ]

@@ -59,16 +59,20 @@ def client_register(request):
     form = RegisterClientForm(request.POST or None)
     duplicates = []
     if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in services.DEMOGRAPHIC_FIELDS}
+        data = {name: form.cleaned_data[name] for name in services.REGISTRATION_FIELDS}
         duplicates = services.possible_duplicates(
             data["legal_first_name"], data["legal_last_name"], data["date_of_birth"]
         )
         if duplicates and not form.cleaned_data["confirm_not_duplicate"]:
             form.add_error(None, "A client with this name and date of birth already exists. Check below.")
         else:
-            client = services.register_client(actor=request.membership, data=data, request=request)
-            messages.success(request, f"Client {client.number} registered.")
-            return redirect("clients:chart", pk=client.pk)
+            try:
+                client = services.register_client(actor=request.membership, data=data, request=request)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"Client {client.number} registered.")
+                return redirect("clients:chart", pk=client.pk)
     return render(request, "clients/register.html", {"form": form, "duplicates": duplicates})
 
 
@@ -88,14 +92,44 @@ def client_chart(request, pk: int, tab: str = "overview"):
 
 
 def overview_tab(request, client, chart):
-    return tabs.render_tab(request, client, chart, "overview", "clients/tab_overview.html")
+    from clients import care_team, contacts
+
+    actor = request.membership
+    rows = contacts.active_contacts(client)
+    context = {
+        "contacts": rows,
+        "key_contacts": [c for c in rows if c.is_emergency_contact or c.is_legal_guardian],
+        "team": care_team.current_team(client),
+        "can_manage_team": policies.can_manage_care_team(actor, client, chart.sections),
+        "can_change_status": policies.can_change_status(actor, chart.sections),
+        "alert_kinds": policies.alert_kinds_for(actor, chart.sections),
+    }
+    return tabs.render_tab(request, client, chart, "overview", "clients/tab_overview.html", context)
 
 
 def demographics_tab(request, client, chart):
+    from clients import contacts
+
     can_edit = policies.can_edit_demographics(request.membership, chart.sections)
-    return tabs.render_tab(
-        request, client, chart, "demographics", "clients/tab_demographics.html", {"can_edit": can_edit}
-    )
+    context = {
+        "can_edit": can_edit,
+        "can_edit_contacts": policies.can_edit_contacts(request.membership, chart.sections),
+        "contacts": contacts.active_contacts(client),
+        "family": _family_rows(request, client),
+    }
+    return tabs.render_tab(request, client, chart, "demographics", "clients/tab_demographics.html", context)
+
+
+def _family_rows(request, client) -> list[dict]:
+    """Family links, each saying whether this person may open the other chart (one query for all of them)."""
+    from clients import contacts
+
+    rows = contacts.family_links(client)
+    other_ids = [row["other"].pk for row in rows]
+    visible = set(access.visible_clients(request.membership).filter(pk__in=other_ids).values_list("pk", flat=True))
+    for row in rows:
+        row["visible"] = row["other"].pk in visible
+    return rows
 
 
 def insurance_tab(request, client, chart):
@@ -126,6 +160,8 @@ def _offer_break_glass(request, pk: int):
 
 @login_required
 def client_edit(request, pk: int):
+    from clients.contacts import needs_guardian
+
     client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     require(request, policies.can_edit_demographics(request.membership, chart.sections), "clients.edit", client)
     form = ClientForm(request.POST or None, instance=Client.objects.get(pk=pk))
@@ -144,7 +180,8 @@ def client_edit(request, pk: int):
         else:
             messages.success(request, "Saved.")
             return redirect("clients:tab", pk=pk, tab="demographics")
-    return render(request, "clients/edit.html", {"form": form, "client": client})
+    context = {"form": form, "client": client, "guardian_missing": needs_guardian(client, tabs.clinic_today(request))}
+    return render(request, "clients/edit.html", context)
 
 
 @login_required

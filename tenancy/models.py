@@ -61,6 +61,15 @@ class Organization(models.Model):
     mfa_required_roles = models.JSONField(
         default=list, blank=True, help_text="Require two-step sign-in for staff holding any of these roles."
     )
+    # Off by default: administrators run the practice (staff, settings, billing, demographics) and the HIPAA
+    # minimum-necessary standard says they should not read therapy content for that. A clinic whose
+    # administrators do clinical quality review turns it on; clinicians among them see their caseload anyway.
+    admins_read_clinical = models.BooleanField(
+        "Administrators may read clinical content",
+        default=False,
+        help_text="Lets administrators read (not change) every client's clinical sections, such as diagnoses. "
+        "Off: they see demographics, insurance and billing only, unless the client is on their own caseload.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -139,6 +148,10 @@ class CrossTenantWriteError(PermissionError):
     """Raised when code acting for one clinic tries to write a row that belongs to another."""
 
 
+location_phone_validator = RegexValidator(r"^\+?[0-9 ()./-]{7,20}$", "Enter a phone number such as (555) 123-4567.")
+TELEHEALTH_PLACES = ("02", "10")
+
+
 class PlaceOfService(models.TextChoices):
     """CMS place-of-service codes the clinic's sites bill under (the claim needs one per service line)."""
 
@@ -158,7 +171,7 @@ class Location(TenantModel):
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=50, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
-    phone = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=20, blank=True, validators=[location_phone_validator])
     place_of_service = models.CharField(max_length=2, choices=PlaceOfService.choices, default=PlaceOfService.OFFICE)
     is_telehealth = models.BooleanField(default=False, help_text="A virtual location: no rooms, no address needed.")
     is_active = models.BooleanField(default=True, help_text="Inactive sites keep their history but take no bookings.")
@@ -170,3 +183,19 @@ class Location(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        """A site needs its street address (claims name the service facility); telehealth needs a telehealth
+        place-of-service code and a site an in-person one, so claims never contradict the location."""
+        errors = {}
+        if self.is_telehealth:
+            if self.place_of_service not in TELEHEALTH_PLACES:
+                errors["place_of_service"] = "A telehealth location uses place of service 02 or 10."
+        else:
+            if self.place_of_service in TELEHEALTH_PLACES:
+                errors["place_of_service"] = "Places of service 02 and 10 are for telehealth locations."
+            for field in ("address_line1", "city", "state", "postal_code"):
+                if not getattr(self, field).strip():
+                    errors[field] = "Required for a location clients visit (not needed for telehealth)."
+        if errors:
+            raise ValidationError(errors)

@@ -1,10 +1,11 @@
 from django.core.management import call_command
 
-from accounts.demo import DEMO_PASSWORD, DEMO_STAFF
+from accounts.demo import DEMO_PASSWORD, DEMO_PROGRAMS, DEMO_STAFF
 from accounts.models import Membership, User
 from accounts.roles import Role
+from clients.models import Program
 from tenancy.context import tenant_context
-from tenancy.models import Organization
+from tenancy.models import Location, Organization
 
 
 def test_load_demo_creates_two_clinics_with_every_role_and_is_idempotent(db, clinic_client):
@@ -18,5 +19,11 @@ def test_load_demo_creates_two_clinics_with_every_role_and_is_idempotent(db, cli
             roles = {role for m in Membership.objects.all() for role in m.roles}
             assert roles == set(Role.values)
         assert clinic.billing_coordinator is not None
+        with tenant_context(clinic):
+            locations = {loc.name: loc for loc in Location.objects.all()}
+            assert len(locations) == 2 and locations["Telehealth"].is_telehealth
+            for location in locations.values():
+                location.full_clean()  # the demo's own data passes the rules administrators face
+            assert Program.objects.filter(is_active=True).count() == len(DEMO_PROGRAMS)
     response = clinic_client(clinics[0]).post("/login/", {"username": "admin", "password": DEMO_PASSWORD})
     assert response.status_code == 302

@@ -36,3 +36,11 @@ def make_payer(db):
             return Payer.objects.create(name=name, payer_id=payer_id, city="Springfield", state="IL")
 
     return make
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` earlier (Feb 28 for a Feb 29 that year lacks): a birthday "today"."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)

@@ -100,7 +100,7 @@ def test_another_app_can_plug_in_a_tab(org, front_desk, clinician, make_chart_cl
 
 
 @pytest.mark.parametrize(
-    ("tab", "budget"), [("overview", 12), ("demographics", 12), ("insurance", 13), ("diagnoses", 13)]
+    ("tab", "budget"), [("overview", 15), ("demographics", 15), ("insurance", 14), ("diagnoses", 14)]
 )
 def test_each_tab_has_a_fixed_query_count(
     tab, budget, org, clinician, make_chart_client, make_payer, clinic_client, django_assert_max_num_queries

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, load_demo
 from tenancy.context import tenant_context
@@ -134,8 +135,38 @@ def _scheduling_pages(page, base: str, clinic) -> dict[str, list[str]]:
     return found
 
 
+def _chart_with_record_details(clinic) -> int:
+    """A minor without a guardian, with a contact, a family link and an alert: every part of the chart renders."""
+    from accounts.models import Membership
+    from clients import alerts, contacts, services, status
+    from clients.models import Client
+    from clients.tests.conftest import years_before
+
+    with tenant_context(clinic), transaction.atomic():
+        desk = Membership.objects.get(username="frontdesk")
+        today = status.clinic_today()
+        minor, parent = (
+            Client.objects.create(
+                number=services.next_client_number(),
+                legal_first_name=first,
+                legal_last_name="Lopez",
+                date_of_birth=years_before(today, age),
+                status="active",
+                intake_date=today,
+            )
+            for first, age in (("Mia", 12), ("Maria", 40))
+        )
+        contacts.add_contact(
+            minor, actor=desk, data={"name": "Rosa", "relationship": "grandparent", "phone": "555-201-9900"}
+        )
+        contacts.link_clients(minor, actor=desk, related_client=parent, relationship="parent")
+        alerts.add_alert(minor, actor=desk, kind="communication", severity="high", text="Interpreter: Spanish")
+        return minor.pk
+
+
 def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     clinics = {c.slug: c for c in load_demo()}
+    details = _chart_with_record_details(clinics["demo"])
     port = live_server.url.rsplit(":", 1)[1]
     base = f"http://demo.localhost:{port}"
     page = axe_page
@@ -167,6 +198,18 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
         ("new ticket page", "/tickets/new/?from=/staff/"),
         ("a ticket", f"/tickets/{_demo_ticket(clinics['demo'])}/"),
         ("notifications", "/tickets/notifications/"),
+        ("locations", "/settings/locations/"),
+        ("add a location", "/settings/locations/new/"),
+        ("programs", "/clients/programs/"),
+        ("add a program", "/clients/programs/new/"),
+        ("chart overview with alerts", f"/clients/{details}/"),
+        ("chart demographics with contacts", f"/clients/{details}/demographics/"),
+        ("edit demographics", f"/clients/{details}/edit/"),
+        ("client status", f"/clients/{details}/status/"),
+        ("care team", f"/clients/{details}/care-team/"),
+        ("add a contact", f"/clients/{details}/contacts/new/"),
+        ("link a family member", f"/clients/{details}/family/new/"),
+        ("add an alert", f"/clients/{details}/alerts/new/"),
     ]:
         page.goto(f"{base}{path}")
         pages[name] = _violations(page)
@@ -206,6 +249,12 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     page.get_by_text("is not a date").wait_for()
     pages["client search with a message"] = _violations(page)
     pages.update(_scheduling_pages(page, base, clinics["demo"]))
+    page.goto(f"{base}/clients/{details}/status/")
+    page.get_by_role("button", name="Discharge client").click()
+    pages["discharge with errors"] = _violations(page)
+    page.goto(f"{base}/settings/locations/new/")
+    page.get_by_role("button", name="Save location").click()
+    pages["location with errors"] = _violations(page)
     page.get_by_role("button", name="Sign out").click()
     for name, path in [("forgot password", "/password/reset/"), ("reset link invalid", "/password/reset/set/")]:
         page.goto(f"{base}{path}")
@@ -225,6 +274,12 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     pages["tickets on a phone"] = _violations(page)
     page.goto(f"{base}/schedule/?view=day")
     pages["schedule on a phone"] = _violations(page)
+    for name, path in [
+        ("chart on a phone", f"/clients/{details}/"),
+        ("status on a phone", f"/clients/{details}/status/"),
+    ]:
+        page.goto(f"{base}{path}")
+        pages[name] = _violations(page)
     assert clinics
     assert {name: found for name, found in pages.items() if found} == {}
 
