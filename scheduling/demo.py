@@ -30,7 +30,7 @@ TYPES = [
     ("Intake assessment (video)", 60, "teal", "90791", "95", False, True),
 ]
 CLIENTS = [
-    (9001, "Jordan", "Rivers", datetime.date(1990, 4, 12)),
+    (9001, "Jamie", "Brooks", datetime.date(1990, 4, 12)),
     (9002, "Maya", "Okafor", datetime.date(1985, 9, 3)),
     (9003, "Eli", "Novak", datetime.date(2001, 1, 27)),
     (9004, "Rosa", "Delgado", datetime.date(1978, 6, 30)),
@@ -49,10 +49,9 @@ WEEK = [
 
 def load(organization: Organization, staff: dict[str, Membership]) -> None:
     """Create or refresh the demo calendar of ``organization`` (call inside its tenant context)."""
-    office, _ = Location.objects.get_or_create(name="Main office", defaults={"city": "Springfield", "state": "IL"})
-    video, _ = Location.objects.get_or_create(
-        name="Telehealth", defaults={"is_telehealth": True, "place_of_service": "10"}
-    )
+    # The clinic's sites come from the accounts demo; the calendar uses its first office and its telehealth service.
+    office = Location.objects.filter(is_telehealth=False, is_active=True).order_by("pk").first()
+    video = Location.objects.filter(is_telehealth=True, is_active=True).order_by("pk").first()
     rooms = {}
     for name in ("Room 1", "Room 2", "Group room"):
         rooms[name], _ = Room.objects.get_or_create(location=office, name=name)
