@@ -10,19 +10,12 @@ from accounts import locations, policies
 from accounts.forms import LocationForm, VersionForm
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
+from hearth.forms import add_validation_errors
 from tenancy.models import Location
 
 
 def _require_manager(request) -> None:
     require(request, policies.can_manage_locations(request.membership), "accounts.manage_locations")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -41,7 +34,7 @@ def location_add(request):
         try:
             location = locations.create_location(actor=request.membership, data=data, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"Location {location.name} added.")
             return redirect("accounts:locations")
@@ -65,7 +58,7 @@ def location_edit(request, pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Location saved.")
             return redirect("accounts:locations")

@@ -29,9 +29,9 @@ from clients.forms import (
     VersionOnlyForm,
 )
 from clients.models import AlertKind, ClientLink, ClientStatus, Program
-from clients.views import _add_errors
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
+from hearth.forms import add_validation_errors
 
 
 def _demographics_chart(request, pk: int):
@@ -119,7 +119,7 @@ def client_status_change(request, pk: int, action: str):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("clients:status", pk=pk)
@@ -241,7 +241,7 @@ def contact_add(request, pk: int):
         try:
             contacts.add_contact(client, actor=request.membership, data=data, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Contact added.")
             return _back_to_demographics(pk)
@@ -268,7 +268,7 @@ def contact_edit(request, pk: int, contact_pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Contact saved.")
             return _back_to_demographics(pk)
@@ -371,7 +371,7 @@ def alert_add(request, pk: int):
                 client, actor=actor, kind=data["kind"], severity=data["severity"], text=data["text"], request=request
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Alert added.")
             return redirect("clients:chart", pk=pk)
@@ -423,7 +423,7 @@ def program_add(request):
         try:
             program = programs.create_program(actor=request.membership, data=data, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"Program {program.name} added.")
             return redirect("clients:programs")
@@ -447,7 +447,7 @@ def program_edit(request, program_pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Program saved.")
             return redirect("clients:programs")

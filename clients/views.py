@@ -22,6 +22,7 @@ from clients.forms import (
 from clients.models import Client, Payer
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
+from hearth.forms import add_validation_errors
 
 PAGE_SIZE = 25
 
@@ -69,7 +70,7 @@ def client_register(request):
             try:
                 client = services.register_client(actor=request.membership, data=data, request=request)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_validation_errors(form, error)
             else:
                 messages.success(request, f"Client {client.number} registered.")
                 return redirect("clients:chart", pk=client.pk)
@@ -206,14 +207,6 @@ def _insurance_chart(request, pk: int):
     return client, chart
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @login_required
 def policy_add(request, pk: int):
     client, chart = _insurance_chart(request, pk)
@@ -223,7 +216,7 @@ def policy_add(request, pk: int):
         try:
             insurance.add_policy(client, actor=request.membership, data=data, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Insurance policy added.")
             return redirect("clients:tab", pk=pk, tab="insurance")
@@ -248,7 +241,7 @@ def policy_edit(request, pk: int, policy_pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Insurance policy saved.")
             return redirect("clients:tab", pk=pk, tab="insurance")
@@ -277,7 +270,7 @@ def policy_end(request, pk: int, policy_pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Insurance policy ended.")
             return redirect("clients:tab", pk=pk, tab="insurance")
@@ -321,7 +314,7 @@ def payer_add(request):
         try:
             payer = insurance.create_payer(actor=request.membership, data=data, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"Payer {payer.name} added.")
             return redirect(_next_url(request, "clients:payers"))
@@ -346,7 +339,7 @@ def payer_edit(request, payer_pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Payer saved.")
             return redirect("clients:payers")
@@ -371,7 +364,7 @@ def diagnosis_add(request, pk: int):
         try:
             diagnoses.add_diagnosis(client, actor=request.membership, data=data, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Diagnosis added.")
             return redirect("clients:tab", pk=pk, tab="diagnoses")
@@ -396,7 +389,7 @@ def diagnosis_edit(request, pk: int, diagnosis_pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Diagnosis saved.")
             return redirect("clients:tab", pk=pk, tab="diagnoses")

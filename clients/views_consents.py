@@ -34,6 +34,7 @@ from clients.forms_consents import (
 from clients.models_consents import ConsentKind, ConsentStatus
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
+from hearth.forms import add_validation_errors
 
 TAB = "consents"
 RECENT_DISCLOSURES = 20
@@ -56,14 +57,6 @@ def _chart(request, pk: int, allowed, permission: str):
     client, chart = access.get_chart(request, pk, policies.CONSENTS)
     require(request, allowed(request.membership, chart.sections), permission, client)
     return client, chart
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _render(request, client, chart, template: str, context: dict, status: int = 200):
@@ -134,7 +127,7 @@ def consent_add(request, pk: int):
         try:
             consent = consents.record_consent(client, actor=request.membership, data=data, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"{consent.get_kind_display()} recorded.")
             return _back(pk)
@@ -161,7 +154,7 @@ def consent_revoke(request, pk: int, consent_pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"{consent.get_kind_display()} revoked.")
             return _back(pk)
@@ -183,7 +176,7 @@ def authorization_add(request, pk: int):
         try:
             consents.add_authorization(client, actor=request.membership, data=data, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Release of information authorisation recorded.")
             return _back(pk)
@@ -232,7 +225,7 @@ def authorization_revoke(request, pk: int, authorization_pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Authorisation revoked.")
             return _back(pk)
@@ -259,7 +252,7 @@ def authorization_expiry_event(request, pk: int, authorization_pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Expiry event recorded: the authorisation has ended.")
             return _back(pk)
@@ -306,9 +299,9 @@ def disclosure_add(request, pk: int):
                 outcome=Outcome.DENIED,
                 detail={"reason": "part2", "legal_basis": data["legal_basis"]},
             )
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Release of information logged.")
             return _back(pk)

@@ -18,6 +18,7 @@ from clients import tabs
 from clients.models import Client
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
+from hearth.forms import add_validation_errors
 from scheduling import availability, calendar, policies, recurrence, selectors, services
 from scheduling.forms import (
     AppointmentTypeForm,
@@ -50,14 +51,6 @@ def _zone(request) -> str:
 
 def _today(zone: str) -> datetime.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date()
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _details(form) -> services.Details:
@@ -269,7 +262,7 @@ def book(request):
             refused = error
             form.add_error(None, "Not booked: " + " ".join(error.messages))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             first = booking.appointments[0]
             count = len(booking.appointments)
@@ -385,7 +378,7 @@ def appointment_edit(request, pk: int):
             refused = error
             form.add_error(None, "Not changed: " + " ".join(error.messages))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, "Appointment changed.")
             return redirect("scheduling:detail", pk=pk)
@@ -458,7 +451,7 @@ def appointment_cancel(request, pk: int):
         except ConflictError as error:
             form.add_error(None, error.message)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             late = " (late cancellation)" if cancelled[0].late_cancellation else ""
             count = f"{len(cancelled)} appointments" if len(cancelled) > 1 else "Appointment"
@@ -517,7 +510,7 @@ def open_slots(request):
                 limit=15,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             slots = [(s, recurrence.to_local(s.start, zone), recurrence.to_local(s.end, zone)) for s in slots]
     hours_for = [m for m in selectors.clinicians() if policies.can_manage_availability(actor, m)]
@@ -646,7 +639,7 @@ def settings_edit(request, kind: str, pk: int | None = None):
         try:
             saved = services.save_setting(form, actor=request.membership, request=request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"Saved {saved}.")
             return redirect("scheduling:settings", kind=kind)
