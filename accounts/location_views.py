@@ -10,7 +10,7 @@ from accounts import locations, policies
 from accounts.forms import LocationForm, VersionForm
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
-from hearth.forms import add_validation_errors
+from hearth.forms import add_validation_errors, call_service
 from tenancy.models import Location
 
 
@@ -46,22 +46,21 @@ def location_edit(request, pk: int):
     _require_manager(request)
     location = get_for_clinic_or_404(request, Location.objects.all(), "accounts.manage_locations", pk)
     form = LocationForm(request.POST or None, instance=location)
-    if request.method == "POST" and form.is_valid():
-        try:
-            locations.update_location(
-                location,
-                actor=request.membership,
-                expected_version=form.cleaned_data.get("version") or 0,
-                changes=form.changes(),
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Location saved.")
-            return redirect("accounts:locations")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            locations.update_location,
+            location,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=form.changes(),
+            request=request,
+        )
+    ):
+        messages.success(request, "Location saved.")
+        return redirect("accounts:locations")
     context = {"form": form, "location": location, "heading": f"Edit {location.name}"}
     return render(request, "accounts/location_form.html", context)
 

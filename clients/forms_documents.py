@@ -1,7 +1,6 @@
 """Forms for chart documents and amendment requests. Checking a file's real type happens in ``hearth.uploads``."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
 from clients.models_documents import (
@@ -172,12 +171,3 @@ class DisagreementForm(VersionForm):
     disagreement_received_on = forms.DateField(
         label="Date received", widget=DateInput, error_messages={"required": "Enter the date it was received."}
     )
-
-
-def add_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form when it names none of them)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

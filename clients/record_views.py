@@ -31,7 +31,7 @@ from clients.forms import (
 from clients.models import AlertKind, ClientLink, ClientStatus, Program
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
-from hearth.forms import add_validation_errors
+from hearth.forms import add_validation_errors, call_service
 
 
 def _demographics_chart(request, pk: int):
@@ -103,24 +103,17 @@ def client_status_change(request, pk: int, action: str):
     if form.is_valid():
         data = form.cleaned_data
         common = {"actor": actor, "expected_version": data["version"], "request": request}
-        try:
-            if key == "admit":
-                status.admit(client, intake_date=data["intake_date"], **common)
-                done = "Client admitted."
-            elif key == "discharge":
-                status.discharge(client, discharge_date=data["discharge_date"], reason=data["reason"], **common)
-                done = "Client discharged."
-            elif key == "error":
-                status.mark_entered_in_error(client, reason=data["reason"], **common)
-                done = "Client marked entered in error. The chart is kept but hidden from lists and search."
-            else:
-                status.restore_from_error(client, reason=data["reason"], **common)
-                done = "Client restored."
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
+        if key == "admit":
+            service, extra, done = status.admit, {"intake_date": data["intake_date"]}, "Client admitted."
+        elif key == "discharge":
+            extra = {"discharge_date": data["discharge_date"], "reason": data["reason"]}
+            service, done = status.discharge, "Client discharged."
+        elif key == "error":
+            service, extra = status.mark_entered_in_error, {"reason": data["reason"]}
+            done = "Client marked entered in error. The chart is kept but hidden from lists and search."
         else:
+            service, extra, done = status.restore_from_error, {"reason": data["reason"]}, "Client restored."
+        if call_service(form, service, client, **extra, **common):
             messages.success(request, done)
             return redirect("clients:status", pk=pk)
     forms = _status_forms(request, client, chart)
@@ -256,22 +249,21 @@ def contact_edit(request, pk: int, contact_pk: int):
         request, client.contacts.filter(is_active=True), "clients.contacts.edit", contact_pk
     )
     form = ContactForm(request.POST or None, instance=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contacts.update_contact(
-                contact,
-                actor=request.membership,
-                expected_version=form.cleaned_data.get("version") or 0,
-                changes=form.changes(),
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Contact saved.")
-            return _back_to_demographics(pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            contacts.update_contact,
+            contact,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=form.changes(),
+            request=request,
+        )
+    ):
+        messages.success(request, "Contact saved.")
+        return _back_to_demographics(pk)
     context = {"form": form, "contact": contact, "heading": "Edit contact"}
     return _tab(request, client, chart, "clients/contact_form.html", context, tab="demographics")
 
@@ -435,22 +427,21 @@ def program_edit(request, program_pk: int):
     _require_programs(request)
     program = get_for_clinic_or_404(request, Program.objects.all(), "clients.programs", program_pk)
     form = ProgramForm(request.POST or None, instance=program)
-    if request.method == "POST" and form.is_valid():
-        try:
-            programs.update_program(
-                program,
-                actor=request.membership,
-                expected_version=form.cleaned_data.get("version") or 0,
-                changes=form.changes(),
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Program saved.")
-            return redirect("clients:programs")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            programs.update_program,
+            program,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=form.changes(),
+            request=request,
+        )
+    ):
+        messages.success(request, "Program saved.")
+        return redirect("clients:programs")
     context = {"form": form, "program": program, "heading": f"Edit {program.name}"}
     return render(request, "clients/program_form.html", context)
 

@@ -21,8 +21,7 @@ from clients.forms import (
 )
 from clients.models import Client, Payer
 from hearth.authz import get_for_clinic_or_404, require
-from hearth.errors import ConflictError
-from hearth.forms import add_validation_errors
+from hearth.forms import add_validation_errors, call_service
 
 PAGE_SIZE = 25
 
@@ -168,17 +167,15 @@ def client_edit(request, pk: int):
     form = ClientForm(request.POST or None, instance=Client.objects.get(pk=pk))
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
-        try:
-            services.update_demographics(
-                client,
-                actor=request.membership,
-                expected_version=form.cleaned_data.get("version") or 0,
-                changes=changes,
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        else:
+        if call_service(
+            form,
+            services.update_demographics,
+            client,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=changes,
+            request=request,
+        ):
             messages.success(request, "Saved.")
             return redirect("clients:tab", pk=pk, tab="demographics")
     context = {"form": form, "client": client, "guardian_missing": needs_guardian(client, tabs.clinic_today(request))}
@@ -229,22 +226,21 @@ def policy_edit(request, pk: int, policy_pk: int):
     client, chart = _insurance_chart(request, pk)
     policy = get_for_clinic_or_404(request, client.insurance_policies.all(), "clients.insurance.edit", policy_pk)
     form = InsurancePolicyForm(request.POST or None, instance=policy)
-    if request.method == "POST" and form.is_valid():
-        try:
-            insurance.update_policy(
-                policy,
-                actor=request.membership,
-                expected_version=form.cleaned_data.get("version") or 0,
-                changes=form.changes(),
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Insurance policy saved.")
-            return redirect("clients:tab", pk=pk, tab="insurance")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            insurance.update_policy,
+            policy,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=form.changes(),
+            request=request,
+        )
+    ):
+        messages.success(request, "Insurance policy saved.")
+        return redirect("clients:tab", pk=pk, tab="insurance")
     context = {"form": form, "policy": policy, "heading": "Edit insurance policy"}
     return tabs.render_tab(request, client, chart, "insurance", "clients/policy_form.html", context)
 
@@ -258,22 +254,21 @@ def policy_end(request, pk: int, policy_pk: int):
     form = EndPolicyForm(
         request.POST or None, initial={"version": policy.version, "end_date": tabs.clinic_today(request)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            insurance.end_policy(
-                policy,
-                actor=request.membership,
-                expected_version=form.cleaned_data["version"],
-                end_date=form.cleaned_data["end_date"],
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Insurance policy ended.")
-            return redirect("clients:tab", pk=pk, tab="insurance")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            insurance.end_policy,
+            policy,
+            actor=request.membership,
+            expected_version=form.cleaned_data["version"],
+            end_date=form.cleaned_data["end_date"],
+            request=request,
+        )
+    ):
+        messages.success(request, "Insurance policy ended.")
+        return redirect("clients:tab", pk=pk, tab="insurance")
     context = {"form": form, "policy": policy}
     return tabs.render_tab(request, client, chart, "insurance", "clients/policy_end.html", context)
 
@@ -327,22 +322,21 @@ def payer_edit(request, payer_pk: int):
     require(request, policies.can_manage_payers(request.membership), "clients.payers")
     payer = get_for_clinic_or_404(request, Payer.objects.all(), "clients.payers", payer_pk)
     form = PayerForm(request.POST or None, instance=payer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            insurance.update_payer(
-                payer,
-                actor=request.membership,
-                expected_version=form.cleaned_data.get("version") or 0,
-                changes=form.changes(),
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Payer saved.")
-            return redirect("clients:payers")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            insurance.update_payer,
+            payer,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=form.changes(),
+            request=request,
+        )
+    ):
+        messages.success(request, "Payer saved.")
+        return redirect("clients:payers")
     return render(request, "clients/payer_form.html", {"form": form, "heading": f"Edit {payer.name}", "next": ""})
 
 
@@ -377,22 +371,21 @@ def diagnosis_edit(request, pk: int, diagnosis_pk: int):
     client, chart = _clinical_chart(request, pk)
     diagnosis = get_for_clinic_or_404(request, client.diagnoses.all(), "clients.diagnoses.edit", diagnosis_pk)
     form = DiagnosisForm(request.POST or None, instance=diagnosis)
-    if request.method == "POST" and form.is_valid():
-        try:
-            diagnoses.update_diagnosis(
-                diagnosis,
-                actor=request.membership,
-                expected_version=form.cleaned_data.get("version") or 0,
-                changes=form.changes(),
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Diagnosis saved.")
-            return redirect("clients:tab", pk=pk, tab="diagnoses")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            diagnoses.update_diagnosis,
+            diagnosis,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=form.changes(),
+            request=request,
+        )
+    ):
+        messages.success(request, "Diagnosis saved.")
+        return redirect("clients:tab", pk=pk, tab="diagnoses")
     context = {"form": form, "diagnosis": diagnosis, "heading": f"Edit diagnosis {diagnosis.code}"}
     return tabs.render_tab(request, client, chart, "diagnoses", "clients/diagnosis_form.html", context)
 

@@ -21,11 +21,10 @@ from clients.forms_documents import (
     DenyForm,
     DisagreementForm,
     ExtendForm,
-    add_errors,
 )
 from clients.models_documents import AmendmentRequest, AmendmentStatus, DocumentStatus
 from hearth.authz import get_for_clinic_or_404, require
-from hearth.errors import ConflictError
+from hearth.forms import add_validation_errors, call_service
 
 
 def amendments_tab(request, client, chart):
@@ -74,7 +73,7 @@ def amendment_add(request, pk: int):
                 client, actor=request.membership, data=data, today=today, request=request
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_validation_errors(form, error)
         else:
             messages.success(request, f"Amendment request recorded. A decision is due by {amendment.due_on:%b %d, %Y}.")
             return redirect("clients:amendment", pk=pk, amendment_pk=amendment.pk)
@@ -144,16 +143,9 @@ def _act(request, pk, amendment_pk, *, key, form_class, prefix, policy, permissi
     client, chart, amendment = _amendment_for(request, pk, amendment_pk, permission)
     require(request, policy(request.membership, chart.sections, amendment.section), permission, amendment)
     form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        try:
-            action(amendment, form.cleaned_data, tabs.clinic_today(request))
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("clients:amendment", pk=pk, amendment_pk=amendment_pk)
+    if form.is_valid() and call_service(form, action, amendment, form.cleaned_data, tabs.clinic_today(request)):
+        messages.success(request, done)
+        return redirect("clients:amendment", pk=pk, amendment_pk=amendment_pk)
     return _detail(request, client, chart, amendment, bound=(key, form))
 
 

@@ -33,8 +33,7 @@ from clients.forms_consents import (
 )
 from clients.models_consents import ConsentKind, ConsentStatus
 from hearth.authz import get_for_clinic_or_404, require
-from hearth.errors import ConflictError
-from hearth.forms import add_validation_errors
+from hearth.forms import add_validation_errors, call_service
 
 TAB = "consents"
 RECENT_DISCLOSURES = 20
@@ -141,23 +140,22 @@ def consent_revoke(request, pk: int, consent_pk: int):
     form = RevokeConsentForm(
         request.POST or None, initial={"version": consent.version, "revoked_on": tabs.clinic_today(request)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            consents.revoke_consent(
-                consent,
-                actor=request.membership,
-                expected_version=form.cleaned_data["version"],
-                revoked_on=form.cleaned_data["revoked_on"],
-                reason=form.cleaned_data["reason"],
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"{consent.get_kind_display()} revoked.")
-            return _back(pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            consents.revoke_consent,
+            consent,
+            actor=request.membership,
+            expected_version=form.cleaned_data["version"],
+            revoked_on=form.cleaned_data["revoked_on"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    ):
+        messages.success(request, f"{consent.get_kind_display()} revoked.")
+        return _back(pk)
     return _render(request, client, chart, "consent_revoke.html", {"form": form, "consent": consent})
 
 
@@ -211,24 +209,23 @@ def authorization_revoke(request, pk: int, authorization_pk: int):
     form = RevokeAuthorizationForm(
         request.POST or None, initial={"version": authorization.version, "revoked_on": tabs.clinic_today(request)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            consents.revoke_authorization(
-                authorization,
-                actor=request.membership,
-                expected_version=form.cleaned_data["version"],
-                revoked_on=form.cleaned_data["revoked_on"],
-                method=form.cleaned_data["method"],
-                note=form.cleaned_data["note"],
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Authorisation revoked.")
-            return _back(pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            consents.revoke_authorization,
+            authorization,
+            actor=request.membership,
+            expected_version=form.cleaned_data["version"],
+            revoked_on=form.cleaned_data["revoked_on"],
+            method=form.cleaned_data["method"],
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    ):
+        messages.success(request, "Authorisation revoked.")
+        return _back(pk)
     context = {"form": form, "authorization": authorization}
     return _render(request, client, chart, "authorization_revoke.html", context)
 
@@ -240,22 +237,21 @@ def authorization_expiry_event(request, pk: int, authorization_pk: int):
     form = ExpiryEventForm(
         request.POST or None, initial={"version": authorization.version, "occurred_on": tabs.clinic_today(request)}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            consents.record_expiry_event(
-                authorization,
-                actor=request.membership,
-                expected_version=form.cleaned_data["version"],
-                occurred_on=form.cleaned_data["occurred_on"],
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Expiry event recorded: the authorisation has ended.")
-            return _back(pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            consents.record_expiry_event,
+            authorization,
+            actor=request.membership,
+            expected_version=form.cleaned_data["version"],
+            occurred_on=form.cleaned_data["occurred_on"],
+            request=request,
+        )
+    ):
+        messages.success(request, "Expiry event recorded: the authorisation has ended.")
+        return _back(pk)
     context = {"form": form, "authorization": authorization}
     return _render(request, client, chart, "authorization_event.html", context)
 

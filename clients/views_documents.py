@@ -7,7 +7,6 @@ the document's own section. Other clients' or clinics' document ids are 404s, ot
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,11 +15,11 @@ from django_htmx.http import HttpResponseClientRedirect
 from audit.models import Outcome
 from audit.services import record
 from clients import access, documents, policies, tabs
-from clients.forms_documents import DocumentFilterForm, DocumentUploadForm, EnteredInErrorForm, add_errors
+from clients.forms_documents import DocumentFilterForm, DocumentUploadForm, EnteredInErrorForm
 from clients.models_documents import ClientDocument, DocumentStatus
 from hearth import uploads
 from hearth.authz import get_for_clinic_or_404, require
-from hearth.errors import ConflictError
+from hearth.forms import call_service
 
 
 def _upload_sections(request, chart) -> frozenset[str]:
@@ -148,21 +147,20 @@ def document_entered_in_error(request, pk: int, document_pk: int):
         messages.info(request, "That document is already marked entered in error.")
         return redirect("clients:tab", pk=pk, tab="documents")
     form = EnteredInErrorForm(request.POST or None, initial={"version": document.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            documents.mark_entered_in_error(
-                document,
-                actor=request.membership,
-                reason=form.cleaned_data["reason"],
-                expected_version=form.cleaned_data["version"],
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, f"“{document.title}” marked entered in error. It stays on record.")
-            return redirect("clients:tab", pk=pk, tab="documents")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            documents.mark_entered_in_error,
+            document,
+            actor=request.membership,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+            request=request,
+        )
+    ):
+        messages.success(request, f"“{document.title}” marked entered in error. It stays on record.")
+        return redirect("clients:tab", pk=pk, tab="documents")
     context = {"form": form, "document": document}
     return tabs.render_tab(request, client, chart, "documents", "clients/document_error.html", context)

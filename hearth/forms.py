@@ -1,7 +1,12 @@
 """Form helpers shared by every app's views."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
+
+from hearth.errors import ConflictError
 
 
 def add_validation_errors(form: BaseForm, error: ValidationError) -> None:
@@ -11,3 +16,20 @@ def add_validation_errors(form: BaseForm, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def call_service(form: BaseForm, service: Callable[..., Any], /, *args: Any, **kwargs: Any) -> bool:
+    """Run a service for a valid form; on a refusal, show why on the form and return False.
+
+    A stale version (ConflictError) goes to the top of the form; a rule's ValidationError goes beside its field.
+    Views then read ``if call_service(form, services.update_x, obj, actor=..., ...): redirect``.
+    """
+    try:
+        service(*args, **kwargs)
+    except ConflictError as error:
+        form.add_error(None, error.message)
+    except ValidationError as error:
+        add_validation_errors(form, error)
+    else:
+        return True
+    return False
