@@ -86,7 +86,7 @@ def send_reminder(organization_id: int, reminder_id: int, attempt: int = 1) -> s
                 reminders.mark(reminder_id, ReminderStatus.FAILED, reason=f"not delivered ({type(error).__name__})")
                 logger.error(
                     "Reminder %s not delivered after %s attempts (%s)", reminder_id, attempt, type(error).__name__
-                )  # noqa: E501
+                )
                 record(
                     "appointment.reminder_failed",
                     organization=organization,
