@@ -74,11 +74,14 @@ def send_reminder(organization_id: int, reminder_id: int, attempt: int = 1) -> s
             "appointment__location", "appointment__appointment_type", "client"
         ).get(pk=reminder_id)
         now = timezone.now()
+        config = reminders.clinic_settings()
         reason = reminders.why_not_send(reminder, now=now)
+        if not config.enabled or reminder.channel not in config.channels:
+            reason = "reminders turned off before sending"
         if reason:
             reminders.mark(reminder_id, ReminderStatus.SKIPPED, reason=reason)
             return "skipped"
-        message = reminders.compose(reminder, organization, reminders.clinic_settings())
+        message = reminders.compose(reminder, organization, config)
         try:
             _deliver(reminder, message)
         except (smtplib.SMTPException, OSError, sms.SmsError) as error:

@@ -240,6 +240,19 @@ def test_each_lead_time_sends_once_and_a_late_booking_gets_only_the_nearest(
     assert [r.lead_hours for r in _rows(org, appointment=late.appointments[0])] == [2]
 
 
+def test_a_reminder_claimed_before_reminders_were_turned_off_is_not_sent(
+    org, book, jordan, clinician, front_desk, reminders_on, soon, django_capture_on_commit_callbacks
+):
+    book(front_desk, soon, clients=[jordan], clinicians=[clinician])
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        reminders.sweep()
+    reminders_on(send_sms=False)
+    for callback in queued:
+        callback()
+    assert {(r.channel, r.status) for r in _rows(org)} == {("email", "sent"), ("sms", "skipped")}
+    assert len(mail.outbox) == 1 and sms.outbox == []
+
+
 def test_cancelled_and_finished_appointments_get_no_reminder(
     org, book, jordan, clinician, front_desk, reminders_on, soon, django_capture_on_commit_callbacks
 ):
