@@ -140,6 +140,19 @@ def test_bad_reminder_settings_get_a_message(org, admin, clinic_client, data, me
         assert not ReminderSettings.objects.exists()
 
 
+def test_each_clinic_sees_and_changes_only_its_own_reminder_settings(
+    org, other_org, outsider, reminders_on, clinic_client
+):
+    client = clinic_client(other_org, outsider)
+    page = client.get("/schedule/reminder-settings/").content.decode()
+    assert 'name="enabled" id="id_enabled" checked' not in page  # org's are on; theirs are not
+    client.post("/schedule/reminder-settings/", {"send_email": "on", "lead_hours": ["24"], "version": "1"})
+    with tenant_context(org):
+        assert ReminderSettings.objects.get().leads == [48, 2]
+    with tenant_context(other_org):
+        assert ReminderSettings.objects.get().leads == [24]
+
+
 def test_clinic_settings_link_to_reminders(org, admin, clinic_client):
     assert "/schedule/reminder-settings/" in clinic_client(org, admin).get("/settings/clinic/").content.decode()
 
@@ -228,8 +241,8 @@ def test_each_lead_time_sends_once_and_a_late_booking_gets_only_the_nearest(
     first = book(front_desk, soon, clients=[jordan], clinicians=[clinician]).appointments[0]
     assert _sweep(django_capture_on_commit_callbacks) == 1  # the two-day reminder
     assert _sweep(django_capture_on_commit_callbacks, now=soon - 3 * HOUR) == 0
-    # Two hours before, the second one. (The task checks the real clock, so this one is skipped as moved-on
-    # only if it were too late; it is 34 hours away in real time, so it goes out.)
+    # Two hours before, the second one (the sweep is given that moment; the sending task's own last-minute check
+    # uses the real clock, by which the appointment is still a day and a half away).
     assert _sweep(django_capture_on_commit_callbacks, now=soon - 2 * HOUR + datetime.timedelta(minutes=1)) == 1
     assert [r.lead_hours for r in _rows(org, appointment=first)] == [48, 2]
     # Booked 90 minutes ahead: only the two-hour reminder, not a burst of both.
@@ -566,6 +579,14 @@ def test_a_link_for_a_moved_or_cancelled_appointment_says_so(org, sent, clinic_c
         a = Appointment.objects.get(pk=appointment.pk)
         services.cancel(a, actor=front_desk, expected_version=a.version, cancelled_by="clinic", reason="Closed")
     assert "was cancelled" in clinic_client(org).get(path).content.decode()
+
+
+def test_the_reply_page_has_a_fixed_query_count(org, sent, clinic_client, django_assert_max_num_queries):
+    _, path = sent
+    client = clinic_client(org)
+    client.get(path)
+    with django_assert_max_num_queries(4 + rls_queries()):
+        assert client.get(path + "confirm/").status_code == 200
 
 
 def test_a_post_without_an_answer_changes_nothing(org, sent, clinic_client):
