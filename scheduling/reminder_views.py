@@ -19,7 +19,7 @@ from audit.services import client_ip, record
 from hearth.authz import require
 from hearth.errors import ConflictError
 from hearth.forms import add_validation_errors
-from scheduling import policies, reminders
+from scheduling import policies, reminders, services
 from scheduling.forms_reminders import ReminderSettingsForm
 from scheduling.models_reminders import ReminderResponse
 
@@ -100,6 +100,16 @@ def reply(request, token: str, action: str = ""):
         "phone": appointment.location.phone,
         "already_confirmed": appointment.status == "confirmed",
     }
+    if request.method == "GET":
+        # The page shows when and where a client is expected: a read of their record, by whoever holds the link.
+        record(
+            "appointment.reminder_link_opened",
+            request=request,
+            actor_label=services.ClientActor().label,
+            target=appointment,
+            client_id=reminder.client_id,
+            detail={"reminder_id": reminder.pk},
+        )
     if request.method == "POST":
         answer = ANSWERS.get(request.POST.get("answer", ""))
         if answer is None:

@@ -510,6 +510,8 @@ def test_opening_the_link_changes_nothing(org, sent, clinic_client):
         assert reminders.when_text(appointment.start, org.time_zone) in text and "Jordan" not in text
     assert response.headers["Cache-Control"].startswith("no-store") or "no-store" in response.headers["Cache-Control"]
     assert _appointment(org, appointment.pk).status == Status.SCHEDULED
+    opened = AuditEvent.objects.filter(action="appointment.reminder_link_opened", object_id=str(appointment.pk))
+    assert opened.count() == 3 and opened.first().actor_label == "client via reminder link"
 
 
 def test_confirming_through_the_link(org, sent, clinic_client, jordan):
@@ -585,7 +587,7 @@ def test_the_reply_page_has_a_fixed_query_count(org, sent, clinic_client, django
     _, path = sent
     client = clinic_client(org)
     client.get(path)
-    with django_assert_max_num_queries(4 + rls_queries()):
+    with django_assert_max_num_queries(9 + rls_queries()):
         assert client.get(path + "confirm/").status_code == 200
 
 
