@@ -275,11 +275,13 @@ def clinic_settings(request):
             messages.success(request, "Clinic settings saved.")
             return redirect("accounts:clinic_settings")
     from clients import policies as client_policies
+    from scheduling import policies as scheduling_policies
 
     context = {
         "form": form,
         "can_manage_locations": policies.can_manage_locations(request.membership),
         "can_manage_programs": client_policies.can_manage_programs(request.membership),
+        "can_manage_reminders": scheduling_policies.can_manage_reminders(request.membership),
     }
     return render(request, "accounts/clinic_settings.html", context)
 

@@ -39,11 +39,13 @@ def record(
     client_id: int | None = None,
     outcome: str = Outcome.SUCCESS,
     detail: dict[str, Any] | None = None,
+    actor_label: str = "",
 ) -> AuditEvent:
     """Append one event to its clinic's chain, inside the caller's transaction when there is one.
 
     ``detail`` must never hold PHI: ids and field names, not values. Who and where come from ``request`` when
-    given; the clinic defaults to the one in context.
+    given; the clinic defaults to the one in context. ``actor_label`` names an actor who is not a user (such as
+    "client via reminder link"); a user's email takes its place when there is one.
     """
     ip_address = user_agent = None
     if request is not None:
@@ -67,7 +69,7 @@ def record(
             sequence=head.sequence + 1,
             occurred_at=timezone.now(),
             actor=actor,
-            actor_label=actor.email if actor is not None else "",
+            actor_label=actor.email if actor is not None else actor_label,
             action=action,
             object_type=object_type,
             object_id=object_id,

@@ -324,3 +324,6 @@ class CalendarPreference(TenantModel):
 
     def __str__(self) -> str:
         return f"calendar preferences of {self.membership_id}"
+
+
+from scheduling.models_reminders import AppointmentReminder, ReminderSettings  # noqa: E402,F401

@@ -77,3 +77,8 @@ def can_manage_availability(actor: Membership | None, clinician: Membership) -> 
 
 def sees_all_client_names(actor: Membership | None) -> bool:
     return client_policies.sees_all_clients(actor)
+
+
+def can_manage_reminders(actor: Membership | None) -> bool:
+    """Whether, when and how clients are reminded is clinic policy (consent, what leaves the clinic): administrators."""
+    return _active(actor) and actor.has_role(Role.ADMINISTRATOR)

@@ -59,6 +59,15 @@ class Booking:
 
 
 @dataclass(frozen=True)
+class ClientActor:
+    """A client acting on their own appointment without signing in (a signed reminder link). Audit events name
+    the way they came, since there is no staff member to name."""
+
+    label: str = "client via reminder link"
+    user = None
+
+
+@dataclass(frozen=True)
 class Details:
     """What an appointment is, apart from when: checked together by :func:`check_details`."""
 
@@ -177,9 +186,18 @@ def _raise_conflicts(found: list[conflicts.Conflict], actor: Membership, clinici
     raise BookingRefused(shown, found, overridable=allowed and all(c.overridable for c in found))
 
 
-def _audit(action: str, *, actor: Membership, target, client_ids, request=None, **detail) -> None:
+def _audit(action: str, *, actor: Membership | ClientActor, target, client_ids, request=None, **detail) -> None:
+    label = actor.label if isinstance(actor, ClientActor) else ""
     for client_id in sorted(set(client_ids)) or [None]:
-        record(action, request=request, actor=actor.user, target=target, client_id=client_id, detail=detail)
+        record(
+            action,
+            request=request,
+            actor=actor.user,
+            actor_label=label,
+            target=target,
+            client_id=client_id,
+            detail=detail,
+        )
 
 
 def _link(appointments: list[Appointment], details: Details) -> None:
@@ -593,7 +611,7 @@ def _update_following(
 def cancel(
     appointment: Appointment,
     *,
-    actor: Membership,
+    actor: Membership | ClientActor,
     expected_version: int,
     cancelled_by: str,
     reason: str,
@@ -649,7 +667,7 @@ ATTENDANCE = {
 
 @transaction.atomic
 def set_status(
-    appointment: Appointment, *, actor: Membership, expected_version: int, status: str, request=None
+    appointment: Appointment, *, actor: Membership | ClientActor, expected_version: int, status: str, request=None
 ) -> Appointment:
     """Confirm, check in (arrived), complete or mark a no-show. Attendance can't be recorded ahead of time,
     and a cancelled appointment is re-opened only by booking again."""

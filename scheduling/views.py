@@ -19,7 +19,7 @@ from clients.models import Client
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
 from hearth.forms import add_validation_errors
-from scheduling import availability, calendar, policies, recurrence, selectors, services
+from scheduling import availability, calendar, policies, recurrence, reminder_views, selectors, services
 from scheduling.forms import (
     AppointmentTypeForm,
     BlockTimeForm,
@@ -320,6 +320,7 @@ def appointment_detail(request, pk: int):
         "can_mark": can_change and appointment.status != Status.CANCELLED,
         "status_form": StatusForm(initial={"version": appointment.version}),
         "statuses": [s for s in Status if s not in (Status.CANCELLED, appointment.status)],
+        **reminder_views.appointment_context(appointment, zone=zone, links=links),
     }
     return render(request, "scheduling/detail.html", context)
 

@@ -95,6 +95,43 @@ def _demo_ticket(clinic) -> int:
         return Ticket.objects.filter(sent_to_vendor_at__isnull=False).values_list("pk", flat=True).first()
 
 
+def _reminder_link(clinic) -> str:
+    """The path of a sent reminder's link for the demo's next open single-client appointment."""
+    import datetime
+
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from scheduling import reminders
+    from scheduling.models import Appointment, AppointmentReminder
+
+    with tenant_context(clinic):
+        appointment = (
+            Appointment.objects.filter(start__gt=timezone.now(), status="scheduled")
+            .annotate(n=Count("client_links"))
+            .filter(n=1)
+            .order_by("start")
+            .first()
+        )
+        if appointment is None:  # late in the demo week: one tomorrow
+            appointment = Appointment.objects.order_by("start").first()
+            Appointment.objects.filter(pk=appointment.pk).update(
+                start=timezone.now() + datetime.timedelta(days=1),
+                end=timezone.now() + datetime.timedelta(days=1, hours=1),
+                status="scheduled",
+            )
+            appointment.refresh_from_db()
+        reminder, _ = AppointmentReminder.objects.get_or_create(
+            appointment=appointment,
+            client=appointment.clients.first(),
+            channel="email",
+            lead_hours=48,
+            appointment_start=appointment.start,
+            defaults={"status": "sent", "sent_at": timezone.now()},
+        )
+        return f"/schedule/reminder/{reminders.token_for(reminder, clinic)}/"
+
+
 def _scheduling_pages(page, base: str, clinic) -> dict[str, list[str]]:
     """The calendar in every view, booking (also with errors), an appointment and its forms, settings, the chart's
     Schedule tab: signed in as the demo administrator."""
@@ -126,6 +163,10 @@ def _scheduling_pages(page, base: str, clinic) -> dict[str, list[str]]:
         ("add a closure", "/schedule/settings/closures/new/"),
         ("calendar time zone", "/schedule/preferences/"),
         ("client schedule tab", f"/clients/{client.pk}/schedule/"),
+        ("reminder settings", "/schedule/reminder-settings/"),
+        ("reminder link: confirm", f"{_reminder_link(clinic)}confirm/"),
+        ("reminder link: answer", _reminder_link(clinic)),
+        ("reminder link: broken", "/schedule/reminder/1.abc.def/"),
     ]:
         page.goto(f"{base}{path}")
         found[name] = _violations(page)
