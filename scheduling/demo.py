@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from clients.models import Client
 from scheduling import services
-from scheduling.models import Appointment, AppointmentType, Room, WorkingHours
+from scheduling.models import Appointment, AppointmentType, ReminderSettings, Room, WorkingHours
 from tenancy.models import Location, Organization
 
 TYPES = [
@@ -35,6 +35,11 @@ CLIENTS = [
     (9003, "Eli", "Novak", datetime.date(2001, 1, 27)),
     (9004, "Rosa", "Delgado", datetime.date(1978, 6, 30)),
 ]
+# Two demo clients agreed to reminders, so `make run` shows them (mail goes to the console there).
+REMINDER_CONTACTS = {
+    9001: {"email": "jamie.brooks@example.test", "consent_to_email": True},
+    9004: {"phone": "(555) 010-4477", "consent_to_text": True, "email": "rosa@example.test", "consent_to_email": True},
+}
 # weekday, hour, minute, client index, type name, clinician username, room name (None: telehealth)
 WEEK = [
     (0, 9, 0, 0, "Individual therapy 45", "supervisor", "Room 1"),
@@ -93,9 +98,13 @@ def load(organization: Organization, staff: dict[str, Membership]) -> None:
                 "date_of_birth": born,
                 "status": "active",
                 "primary_clinician": staff["supervisor"],
+                **REMINDER_CONTACTS.get(number, {}),
             },
         )
         clients.append(client)
+    ReminderSettings.objects.get_or_create(
+        defaults={"enabled": True, "send_email": True, "send_sms": True, "lead_hours": [48, 2]}
+    )
     if Appointment.objects.exists():
         return
     zone = zoneinfo.ZoneInfo(organization.time_zone)
