@@ -6,16 +6,25 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.roles import Role
 from audit.services import record
 from hearth.authz import get_for_clinic_or_404, require
+from tenancy.context import tenant_context
 from tenancy.models import Organization
 from tickets import policies
-from tickets.models import CLOSED_STATUSES, OPEN_STATUSES, Notification, Status, Ticket, TicketAssociate
+from tickets.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Notification,
+    Status,
+    Ticket,
+    TicketAssociate,
+    TicketAttachment,
+)
 
 SCOPES = {
     "assigned": "Assigned to me",
@@ -157,8 +166,25 @@ def read_ticket(request: HttpRequest, pk) -> tuple[Ticket, bool]:
     return ticket, associated
 
 
-def thread(ticket: Ticket) -> QuerySet:
-    return ticket.updates.select_related("author__user").order_by("created_at", "pk")
+def thread(ticket: Ticket) -> list:
+    """The updates, oldest first, each with its ``files`` (attachments) loaded: two queries however long."""
+    entries = list(ticket.updates.select_related("author__user").order_by("created_at", "pk"))
+    files: dict[int, list] = {}
+    for attachment in TicketAttachment.objects.filter(ticket=ticket).order_by("created_at", "pk"):
+        files.setdefault(attachment.update_id, []).append(attachment)
+    for entry in entries:
+        entry.files = files.get(entry.pk, [])
+    return entries
+
+
+def get_attachment(request: HttpRequest, pk, attachment_pk) -> TicketAttachment:
+    """An attachment of a ticket the person may see (``get_ticket``'s 404/403, audited), or 404 (audited)."""
+    ticket, _associated = get_ticket(request, pk, "tickets.attachment")
+    attachment = get_for_clinic_or_404(
+        request, TicketAttachment.objects.filter(ticket=ticket), "tickets.attachment", attachment_pk
+    )
+    attachment.ticket = ticket
+    return attachment
 
 
 def associates(ticket: Ticket) -> list[Membership]:
@@ -205,3 +231,122 @@ def unread_count(actor: Membership) -> int:
 
 def forget_unread_count(membership_id: int) -> None:
     cache.delete(_unread_key(membership_id))
+
+
+# --- The vendor's support console ----------------------------------------------------------------------------
+# Console requests run with no clinic in context and as the database's login role (no ``SET ROLE``), so the
+# cross-clinic list reads ``Ticket.all_tenants``, always limited to sent tickets; anything shown from one ticket
+# (its description, thread and files) is read inside ``tenant_context(ticket.organization)``.
+
+
+def vendor_clinics() -> QuerySet:
+    """Clinics that have sent at least one ticket to the vendor (the console's clinic filter)."""
+    sent = Ticket.all_tenants.filter(organization=OuterRef("pk"), sent_to_vendor_at__isnull=False)
+    return Organization.objects.filter(Exists(sent)).order_by("name")
+
+
+def vendor_tickets(filters: dict, now: datetime) -> QuerySet:
+    """Every clinic's sent tickets, filtered (status, priority, overdue, clinic), overdue first, then by priority
+    and due-by. Overdue uses ``due_by`` and the clinic-given date due (in UTC: the console spans time zones)."""
+    tickets = Ticket.all_tenants.filter(sent_to_vendor_at__isnull=False)
+    status = filters.get("status") or ""
+    if status == "open":
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    elif status == "closed":
+        tickets = tickets.filter(status__in=CLOSED_STATUSES)
+    elif status in Status.values:
+        tickets = tickets.filter(status=status)
+    if filters.get("priority") not in (None, ""):
+        tickets = tickets.filter(priority=int(filters["priority"]))
+    if filters.get("clinic"):
+        tickets = tickets.filter(organization_id=int(filters["clinic"]))
+    overdue = Q(status__in=OPEN_STATUSES) & (Q(due_by__lt=now) | Q(date_due__lt=now.date()))
+    if filters.get("overdue"):
+        tickets = tickets.filter(overdue)
+    return (
+        tickets.select_related("organization")
+        .only(
+            "organization__name",
+            "organization__slug",
+            "number",
+            "title",
+            "priority",
+            "status",
+            "due_by",
+            "date_due",
+            "sent_to_vendor_at",
+        )
+        .annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
+        .order_by("-overdue", "-priority", "due_by", "sent_to_vendor_at", "pk")
+    )
+
+
+def _vendor_refusal(request: HttpRequest, pk, permission: str, ticket: Ticket | None) -> None:
+    """Audit a console request for a ticket that was never sent (in that clinic's chain) or does not exist."""
+    detail = {"permission": permission, "vendor_staff_id": request.vendor_staff.pk}
+    fields = {"actor_label": request.vendor_staff.audit_label, "outcome": "denied", "detail": detail}
+    if ticket is None:
+        record("access.not_found", request=request, object_type="tickets.ticket", object_id=str(pk)[:64], **fields)
+        return
+    with tenant_context(ticket.organization):
+        record("access.denied", request=request, organization=ticket.organization, target=ticket, **fields)
+
+
+def get_sent_ticket(request: HttpRequest, pk, permission: str = "tickets.vendor_view") -> Ticket:
+    """A ticket sent to the vendor, for the signed-in vendor staff member; 404 (audited) for any other id.
+
+    A ticket that exists but was never sent is refused in its clinic's audit chain, so the clinic sees the try.
+    """
+    ticket = (
+        Ticket.all_tenants.select_related(
+            "organization", "assignee__user", "created_by__user", "sent_to_vendor_by__user"
+        )
+        .filter(pk=pk)
+        .first()
+        if str(pk).isdigit()
+        else None
+    )
+    if ticket is None or not policies.vendor_can_view(request.vendor_staff, ticket):
+        _vendor_refusal(request, pk, permission, ticket)
+        raise Http404
+    return ticket
+
+
+def vendor_read_ticket(request: HttpRequest, pk) -> Ticket:
+    """``get_sent_ticket`` for showing the description and thread: audited in the ticket's clinic's chain."""
+    ticket = get_sent_ticket(request, pk)
+    with tenant_context(ticket.organization):
+        record(
+            "ticket.viewed",
+            request=request,
+            organization=ticket.organization,
+            actor_label=request.vendor_staff.audit_label,
+            target=ticket,
+            client_id=ticket.client_id,
+            detail={"vendor_staff_id": request.vendor_staff.pk},
+        )
+    return ticket
+
+
+def vendor_attachment(request: HttpRequest, pk, attachment_pk) -> tuple[Ticket, TicketAttachment]:
+    ticket = get_sent_ticket(request, pk, "tickets.vendor_attachment")
+    attachment = (
+        TicketAttachment.all_tenants.filter(ticket=ticket, pk=attachment_pk).first()
+        if str(attachment_pk).isdigit()
+        else None
+    )
+    if attachment is None:
+        with tenant_context(ticket.organization):
+            record(
+                "access.not_found",
+                request=request,
+                organization=ticket.organization,
+                actor_label=request.vendor_staff.audit_label,
+                object_type="tickets.ticketattachment",
+                object_id=str(attachment_pk)[:64],
+                outcome="denied",
+                detail={"permission": "tickets.vendor_attachment", "vendor_staff_id": request.vendor_staff.pk},
+            )
+        raise Http404
+    attachment.ticket = ticket
+    return ticket, attachment
