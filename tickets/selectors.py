@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -96,6 +96,12 @@ def overdue_q(clock: Clock) -> Q:
     return Q(status__in=OPEN_STATUSES) & (Q(due_by__lt=clock.now) | Q(date_due__lt=clock.today))
 
 
+def overdue_flag(overdue: Q) -> Case:
+    """True or False, never NULL: in SQL ``false OR NULL`` (no date due) is NULL, and PostgreSQL sorts NULLs
+    first in a descending order, which would put tickets that are not overdue above overdue ones."""
+    return Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
     """Apply the list filters (already validated by ``TicketFilterForm``) and mark overdue rows."""
     status = filters.get("status") or ""
@@ -131,9 +137,7 @@ def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
         else:
             for word in query.split():
                 tickets = tickets.filter(title__icontains=word)
-    return tickets.annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField())).order_by(
-        "-overdue", "-priority", "due_by", "-number"
-    )
+    return tickets.annotate(overdue=overdue_flag(overdue)).order_by("-overdue", "-priority", "due_by", "-number")
 
 
 def list_rows(tickets: QuerySet) -> QuerySet:
@@ -276,7 +280,7 @@ def vendor_tickets(filters: dict, now: datetime) -> QuerySet:
             "date_due",
             "sent_to_vendor_at",
         )
-        .annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField()))
+        .annotate(overdue=overdue_flag(overdue))
         .order_by("-overdue", "-priority", "due_by", "sent_to_vendor_at", "pk")
     )
 
