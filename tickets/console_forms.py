@@ -60,6 +60,7 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, staff, ticket, **kwargs):
         kwargs.setdefault("initial", {"version": ticket.version, "status": ticket.status})
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         allowed = policies.vendor_allowed_statuses(staff, ticket)
         self.fields["status"].widget.choices = [(v, label) for v, label in Status.choices if v in allowed]

@@ -79,7 +79,7 @@ def load_demo_tickets() -> None:
         )
 
 
-DEMO_VENDOR_STAFF = ("support@hearth.example.org", "Sam Support")
+DEMO_VENDOR_STAFF = ("support@hearth.example.org", "Riley Support")
 
 
 def load_demo_vendor_staff(password: str) -> VendorStaff:
