@@ -26,6 +26,7 @@ class ConsoleFilterForm(forms.Form):
     overdue = forms.BooleanField(required=False, label="Overdue only")
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["clinic"].choices = [("", "Every clinic")] + [
             (str(org.pk), org.name) for org in selectors.vendor_clinics().only("name")
