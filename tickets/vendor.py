@@ -19,6 +19,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -84,7 +85,9 @@ def authenticate(request: HttpRequest, email: str, password: str) -> VendorStaff
 
 
 def sign_in(request: HttpRequest, staff: VendorStaff) -> None:
+    """A new session key and CSRF token (no fixation), then the console's own session keys."""
     request.session.cycle_key()
+    rotate_token(request)
     request.session[SESSION_ID] = staff.pk
     request.session[SESSION_HASH] = staff.get_session_auth_hash()
     request.session[SESSION_SEEN] = timezone.now().timestamp()
