@@ -102,6 +102,8 @@ def test_repeated_failures_lock_the_account_even_for_unknown_addresses(vendor_st
     for _ in range(5):
         _sign_in(client, "nobody@vendor.test", "wrong")
     assert _sign_in(client, "nobody@vendor.test").status_code == 403
+    call_command("axes_reset_username", "vendor:sam@vendor.test", stdout=io.StringIO())  # the operator unlocks
+    assert _sign_in(client, "sam@vendor.test").status_code == 302
 
 
 def test_sign_in_is_rate_limited_per_address(vendor_staff, console_client, settings):
