@@ -28,9 +28,7 @@ class ConsoleFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self.fields["clinic"].choices = [("", "Every clinic")] + [
-            (str(org.pk), org.name) for org in selectors.vendor_clinics().only("name")
-        ]
+        self.fields["clinic"].choices = [("", "Every clinic"), *selectors.vendor_clinic_choices()]
 
     def filters(self) -> dict:
         return self.cleaned_data if self.is_valid() else {"status": "open"}

@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +25,6 @@ from tickets import policies, selectors, services, vendor
 from tickets.console_forms import ConsoleFilterForm, ReplyForm, SignInForm, StatusForm
 from tickets.views import serve_attachment
 
-PAGE_SIZE = 25
 FAILED = "That email and password don't match an active vendor support account."
 
 
@@ -79,8 +77,7 @@ def ticket_list(request):
     data = request.GET.copy()
     data.setdefault("status", "open")
     form = ConsoleFilterForm(data)
-    tickets = selectors.vendor_tickets(form.filters(), timezone.now())
-    page = Paginator(tickets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.vendor_ticket_page(form.filters(), timezone.now(), request.GET.get("page"))
     kept = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v not in (None, "", False)}
     context = {"page": page, "form": form, "query_string": urlencode(kept)}
     return render(request, "tickets/console/list.html", context)

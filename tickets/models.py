@@ -190,6 +190,9 @@ class Ticket(TenantModel):
             models.Index(fields=["created_by", "status"]),
         ]
 
+    # On PostgreSQL the support console (tenancy.context.vendor_console_context) sees sent tickets, and only those.
+    rls_cross_clinic_select = {"hearth_vendor_console": "sent_to_vendor_at IS NOT NULL"}
+
     def __str__(self) -> str:
         return f"Ticket {self.number}"
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -13,7 +14,7 @@ from accounts.models import Membership
 from accounts.roles import Role
 from audit.services import record
 from hearth.authz import get_for_clinic_or_404, require
-from tenancy.context import tenant_context
+from tenancy.context import tenant_context, vendor_console_context
 from tenancy.models import Organization
 from tickets import policies
 from tickets.models import (
@@ -238,9 +239,12 @@ def forget_unread_count(membership_id: int) -> None:
 
 
 # --- The vendor's support console ----------------------------------------------------------------------------
-# Console requests run with no clinic in context and as the database's login role (no ``SET ROLE``), so the
-# cross-clinic list reads ``Ticket.all_tenants``, always limited to sent tickets; anything shown from one ticket
-# (its description, thread and files) is read inside ``tenant_context(ticket.organization)``.
+# Console requests run with no clinic in context. Their cross-clinic reads (the list, and finding a sent ticket by
+# id) run in ``vendor_console_context``: on PostgreSQL as the restricted request role, where row-level security
+# shows tickets sent to the vendor and nothing else of any clinic. Everything shown from one ticket (its people,
+# description, thread and files) is read inside ``tenant_context(ticket.organization)``.
+
+CONSOLE_PAGE_SIZE = 25
 
 
 def vendor_clinics() -> QuerySet:
@@ -249,9 +253,15 @@ def vendor_clinics() -> QuerySet:
     return Organization.objects.filter(Exists(sent)).order_by("name")
 
 
+def vendor_clinic_choices() -> list[tuple[str, str]]:
+    with vendor_console_context():
+        return [(str(pk), name) for pk, name in vendor_clinics().values_list("pk", "name")]
+
+
 def vendor_tickets(filters: dict, now: datetime) -> QuerySet:
     """Every clinic's sent tickets, filtered (status, priority, overdue, clinic), overdue first, then by priority
-    and due-by. Overdue uses ``due_by`` and the clinic-given date due (in UTC: the console spans time zones)."""
+    and due-by. Overdue uses ``due_by`` and the clinic-given date due (in UTC: the console spans time zones).
+    Evaluate it inside ``vendor_console_context`` (``vendor_ticket_page`` does)."""
     tickets = Ticket.all_tenants.filter(sent_to_vendor_at__isnull=False)
     status = filters.get("status") or ""
     if status == "open":
@@ -271,7 +281,6 @@ def vendor_tickets(filters: dict, now: datetime) -> QuerySet:
         tickets.select_related("organization")
         .only(
             "organization__name",
-            "organization__slug",
             "number",
             "title",
             "priority",
@@ -285,62 +294,75 @@ def vendor_tickets(filters: dict, now: datetime) -> QuerySet:
     )
 
 
-def _vendor_refusal(request: HttpRequest, pk, permission: str, ticket: Ticket | None) -> None:
-    """Audit a console request for a ticket that was never sent (in that clinic's chain) or does not exist."""
+def vendor_ticket_page(filters: dict, now: datetime, page_number) -> Page:
+    """One page of ``vendor_tickets``, read under the console's row-level security (two queries)."""
+    with vendor_console_context():
+        page = Paginator(vendor_tickets(filters, now), CONSOLE_PAGE_SIZE).get_page(page_number)
+        page.object_list = list(page.object_list)
+    return page
+
+
+def _vendor_refusal(request: HttpRequest, pk, permission: str) -> None:
+    """Audit a console request for a ticket it may not see: in the ticket's clinic's chain when it exists (so the
+    clinic sees the try), else in the system chain. Finding that clinic is the one read here outside the console's
+    row-level security, and it reads the clinic's id alone."""
     detail = {"permission": permission, "vendor_staff_id": request.vendor_staff.pk}
     fields = {"actor_label": request.vendor_staff.audit_label, "outcome": "denied", "detail": detail}
-    if ticket is None:
+    organization_id = (
+        Ticket.all_tenants.filter(pk=pk).values_list("organization_id", flat=True).first()
+        if str(pk).isdigit()
+        else None
+    )
+    organization = Organization.objects.filter(pk=organization_id).first() if organization_id else None
+    if organization is None:
         record("access.not_found", request=request, object_type="tickets.ticket", object_id=str(pk)[:64], **fields)
         return
-    with tenant_context(ticket.organization):
-        record("access.denied", request=request, organization=ticket.organization, target=ticket, **fields)
+    with tenant_context(organization):
+        record(
+            "access.denied",
+            request=request,
+            organization=organization,
+            object_type="tickets.ticket",
+            object_id=str(pk),
+            **fields,
+        )
 
 
 def get_sent_ticket(request: HttpRequest, pk, permission: str = "tickets.vendor_view") -> Ticket:
     """A ticket sent to the vendor, for the signed-in vendor staff member; 404 (audited) for any other id.
 
-    A ticket that exists but was never sent is refused in its clinic's audit chain, so the clinic sees the try.
+    Found under the console's row-level security, then read with its people inside its clinic's context.
     """
-    ticket = (
-        Ticket.all_tenants.select_related(
-            "organization", "assignee__user", "created_by__user", "sent_to_vendor_by__user"
-        )
-        .filter(pk=pk)
-        .first()
-        if str(pk).isdigit()
-        else None
-    )
-    if ticket is None or not policies.vendor_can_view(request.vendor_staff, ticket):
-        _vendor_refusal(request, pk, permission, ticket)
+    sent = None
+    if str(pk).isdigit():
+        with vendor_console_context():
+            sent = (
+                Ticket.all_tenants.select_related("organization")
+                .filter(pk=pk, sent_to_vendor_at__isnull=False)
+                .only("organization", "sent_to_vendor_at")
+                .first()
+            )
+    if sent is None or not policies.vendor_can_view(request.vendor_staff, sent):
+        _vendor_refusal(request, pk, permission)
         raise Http404
-    return ticket
-
-
-def vendor_read_ticket(request: HttpRequest, pk) -> Ticket:
-    """``get_sent_ticket`` for showing the description and thread: audited in the ticket's clinic's chain."""
-    ticket = get_sent_ticket(request, pk)
-    with tenant_context(ticket.organization):
-        record(
-            "ticket.viewed",
-            request=request,
-            organization=ticket.organization,
-            actor_label=request.vendor_staff.audit_label,
-            target=ticket,
-            client_id=ticket.client_id,
-            detail={"vendor_staff_id": request.vendor_staff.pk},
+    with tenant_context(sent.organization):
+        ticket = Ticket.objects.select_related("assignee__user", "created_by__user", "sent_to_vendor_by__user").get(
+            pk=sent.pk
         )
+    ticket.organization = sent.organization
     return ticket
 
 
 def vendor_attachment(request: HttpRequest, pk, attachment_pk) -> tuple[Ticket, TicketAttachment]:
+    """A file of a sent ticket (404, audited in the clinic's chain, for any other id)."""
     ticket = get_sent_ticket(request, pk, "tickets.vendor_attachment")
-    attachment = (
-        TicketAttachment.all_tenants.filter(ticket=ticket, pk=attachment_pk).first()
-        if str(attachment_pk).isdigit()
-        else None
-    )
-    if attachment is None:
-        with tenant_context(ticket.organization):
+    with tenant_context(ticket.organization):
+        attachment = (
+            TicketAttachment.objects.filter(ticket=ticket, pk=attachment_pk).first()
+            if str(attachment_pk).isdigit()
+            else None
+        )
+        if attachment is None:
             record(
                 "access.not_found",
                 request=request,
@@ -351,6 +373,6 @@ def vendor_attachment(request: HttpRequest, pk, attachment_pk) -> tuple[Ticket, 
                 outcome="denied",
                 detail={"permission": "tickets.vendor_attachment", "vendor_staff_id": request.vendor_staff.pk},
             )
-        raise Http404
+            raise Http404
     attachment.ticket = ticket
     return ticket, attachment
