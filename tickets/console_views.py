@@ -23,7 +23,7 @@ from audit.services import record
 from tenancy.context import tenant_context
 from tickets import policies, selectors, services, vendor
 from tickets.console_forms import ConsoleFilterForm, ReplyForm, SignInForm, StatusForm
-from tickets.views import serve_attachment
+from tickets.views import record_refused_files, serve_attachment
 
 FAILED = "That email and password don't match an active vendor support account."
 
@@ -156,6 +156,15 @@ def ticket_reply(request, pk: int):
         else:
             messages.success(request, f"Reply sent to {ticket.organization.name}.")
             return redirect(reverse("console:detail", args=[pk]) + "#thread")
+    with tenant_context(ticket.organization):
+        record_refused_files(
+            request,
+            form,
+            ticket,
+            organization=ticket.organization,
+            actor_label=request.vendor_staff.audit_label,
+            detail={"vendor_staff_id": request.vendor_staff.pk},
+        )
     return _render_detail(request, ticket, reply_form=form, status=400)
 
 

@@ -117,6 +117,7 @@ def ticket_new(request):
                 return render(request, "tickets/_created.html", {"ticket": ticket})
             messages.success(request, f"Ticket {ticket.number} created.")
             return redirect("tickets:detail", pk=ticket.pk)
+    record_refused_files(request, form)
     context = {
         "form": form,
         "in_dialog": bool(request.htmx),
@@ -319,7 +320,24 @@ def ticket_comment(request, pk: int):
         else:
             messages.success(request, "Comment added.")
             return redirect(reverse("tickets:detail", args=[pk]) + "#thread")
+    record_refused_files(request, form, ticket)
     return _render_detail(request, ticket, associated, comment_form=form)
+
+
+def record_refused_files(request, form, ticket=None, **audit) -> None:
+    """A refused attachment (wrong type, too large, too many) is audited like a refused chart document: the
+    reasons' codes only, never file names."""
+    if "attachments" not in form.errors:
+        return
+    codes = sorted({error.code or "invalid" for error in form.errors.as_data()["attachments"]})
+    record(
+        "ticket.attachment_refused",
+        request=request,
+        target=ticket,
+        outcome="denied",
+        detail={"reasons": codes, **audit.pop("detail", {})},
+        **audit,
+    )
 
 
 @login_required

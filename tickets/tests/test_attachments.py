@@ -76,6 +76,9 @@ def test_wrong_type_is_refused_with_its_name_and_nothing_is_saved(org, clinician
     refused = client.post("/tickets/new/", _new(attachments=[_png(), SimpleUploadedFile("a.exe", HTML_PAGE)]))
     assert refused.status_code == 200 and "a.exe: This file can't be added" in _text(refused)
     assert Ticket.all_tenants.count() == 1 and not TicketAttachment.all_tenants.exists()
+    refusals = AuditEvent.objects.filter(action="ticket.attachment_refused", outcome="denied")
+    assert [e.detail for e in refusals.order_by("sequence")] == [{"reasons": ["file_type"]}] * 2
+    assert refusals.filter(object_id=str(ticket.pk)).count() == 1
 
 
 def test_too_large_and_too_many_files_are_refused(org, clinician, make_ticket, clinic_client, settings):
@@ -205,4 +208,8 @@ def test_a_wrong_file_in_a_vendor_reply_is_refused(vendor_staff, console_client,
         f"/tickets/{sent_ticket.pk}/reply/", {"body": "see log", "attachments": [bad]}
     )
     assert response.status_code == 400 and "log.png: This file can't be added" in _text(response)
+    refused = AuditEvent.objects.get(action="ticket.attachment_refused")
+    assert refused.organization_id == sent_ticket.organization_id
+    assert refused.actor_label == "vendor support: sam@vendor.test"
+    assert refused.detail == {"reasons": ["file_type"], "vendor_staff_id": vendor_staff.pk}
     assert not TicketUpdate.all_tenants.filter(kind="comment").exists()
