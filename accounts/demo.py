@@ -9,7 +9,7 @@ from accounts.roles import Role
 from scheduling import demo as scheduling_demo
 from tenancy.context import tenant_context
 from tenancy.models import Location, Organization, PlaceOfService
-from tickets.demo import load_demo_tickets
+from tickets.demo import load_demo_tickets, load_demo_vendor_staff
 
 DEMO_PASSWORD = "Hearth-demo-2026!"
 
@@ -116,4 +116,5 @@ def load_demo() -> list[Organization]:
             load_demo_tickets()
             scheduling_demo.load(organization, staff)
         clinics.append(organization)
+    load_demo_vendor_staff(DEMO_PASSWORD)
     return clinics

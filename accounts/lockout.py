@@ -27,6 +27,8 @@ def lockout_key(request: HttpRequest, credentials: dict | None) -> str:
 
     organization = getattr(request, "organization", None)
     identifier = ((credentials or {}).get("username") or request.POST.get("username") or "").strip().lower()
+    if getattr(request, "vendor_console", False):
+        return identifier  # already the console's own key, "vendor:<email>" (tickets/vendor.py)
     if organization is None:
         return f"-:{identifier}"
     if "@" in identifier:
@@ -44,6 +46,10 @@ def failure_limit(request: HttpRequest, credentials: dict | None) -> int:
 
 def locked_out_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: the sign-in page again, saying the account is locked and who can help."""
+    if getattr(request, "vendor_console", False):
+        from tickets.console_views import locked_out_response as console_locked_out
+
+        return console_locked_out(request)
     from accounts.forms import ClinicAuthenticationForm
 
     form = ClinicAuthenticationForm(request, data=None)

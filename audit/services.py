@@ -32,6 +32,7 @@ def record(
     *,
     request: HttpRequest | None = None,
     actor=None,
+    actor_label: str = "",
     organization=None,
     target: models.Model | None = None,
     object_type: str = "",
@@ -39,13 +40,13 @@ def record(
     client_id: int | None = None,
     outcome: str = Outcome.SUCCESS,
     detail: dict[str, Any] | None = None,
-    actor_label: str = "",
 ) -> AuditEvent:
     """Append one event to its clinic's chain, inside the caller's transaction when there is one.
 
     ``detail`` must never hold PHI: ids and field names, not values. Who and where come from ``request`` when
-    given; the clinic defaults to the one in context. ``actor_label`` names an actor who is not a user (such as
-    "client via reminder link"); a user's email takes its place when there is one.
+    given; the clinic defaults to the one in context. ``actor_label`` names, PHI-free, an actor who is not a clinic
+    person (the vendor's support staff, or "client via reminder link") for the report's user column; a person's
+    email takes its place when there is one.
     """
     ip_address = user_agent = None
     if request is not None:
@@ -69,7 +70,7 @@ def record(
             sequence=head.sequence + 1,
             occurred_at=timezone.now(),
             actor=actor,
-            actor_label=actor.email if actor is not None else actor_label,
+            actor_label=actor.email if actor is not None else actor_label[:254],
             action=action,
             object_type=object_type,
             object_id=object_id,

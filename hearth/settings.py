@@ -31,6 +31,10 @@ DEBUG = env_bool("HEARTH_DEBUG", False)
 # Tenancy: each clinic is served at <slug>.<HEARTH_BASE_DOMAIN>.
 HEARTH_BASE_DOMAIN = env_str("HEARTH_BASE_DOMAIN", "localhost").lower()
 HEARTH_RESERVED_SLUGS = {"www", "app", "api", "admin", "support", "static", "mail", "status"}
+# The vendor's support console answers on support.<HEARTH_BASE_DOMAIN> with its own URLs (tickets/console_urls.py).
+HEARTH_SUPPORT_SLUG = "support"
+HEARTH_SUPPORT_URLCONF = "tickets.console_urls"
+HEARTH_VENDOR_IDLE_MINUTES = env_int("HEARTH_VENDOR_IDLE_MINUTES", 30)
 ALLOWED_HOSTS = [HEARTH_BASE_DOMAIN, f".{HEARTH_BASE_DOMAIN}", *env_list("HEARTH_EXTRA_HOSTS", [])]
 HEARTH_PUBLIC_SCHEME = env_str("HEARTH_PUBLIC_SCHEME", "http" if HEARTH_BASE_DOMAIN == "localhost" else "https")
 HEARTH_PUBLIC_PORT = env_str("HEARTH_PUBLIC_PORT", "8000" if HEARTH_BASE_DOMAIN == "localhost" else "")
@@ -71,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tickets.vendor.ConsoleBoundaryMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -167,6 +172,9 @@ STORAGES = {
 }
 # The largest file one upload may carry; a request bigger than this plus the form fields is refused unread (413).
 HEARTH_UPLOAD_MAX_BYTES = env_int("HEARTH_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# Support-ticket attachments (screenshots, PDFs): smaller, and a few per form.
+HEARTH_TICKET_ATTACHMENT_MAX_BYTES = env_int("HEARTH_TICKET_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+HEARTH_TICKET_ATTACHMENTS_PER_FORM = env_int("HEARTH_TICKET_ATTACHMENTS_PER_FORM", 5)
 
 # Security headers and cookies.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -41,3 +41,19 @@ def tenant_context(organization: Organization) -> Iterator[Organization]:
             rls.deactivate()
         else:
             rls.activate(previous.pk)
+
+
+@contextmanager
+def vendor_console_context() -> Iterator[None]:
+    """Read across clinics for the vendor's support console, as the restricted request role: row-level security
+    then shows only what models allow the console (``rls_cross_clinic_select``: tickets sent to the vendor) and
+    nothing else of any clinic. Never nested in a clinic's context, nor a clinic's context in it."""
+    from tenancy import rls
+
+    if _current.get() is not None:
+        raise RuntimeError("vendor_console_context inside a clinic's context")
+    rls.activate_vendor_console()
+    try:
+        yield
+    finally:
+        rls.deactivate()

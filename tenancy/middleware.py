@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connections
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -11,6 +12,9 @@ class TenantMiddleware:
 
     An unknown host gets a friendly 404 page and never reaches a view, so no view can serve another clinic's
     data by accident. ``/healthz`` answers on any allowed host for load balancers.
+
+    The reserved ``support.`` host is the vendor's support console: it runs with no clinic in context and its own
+    URLconf (``HEARTH_SUPPORT_URLCONF``), so no clinic page exists there and no console page exists on a clinic.
     """
 
     def __init__(self, get_response):
@@ -20,6 +24,12 @@ class TenantMiddleware:
         host = request.get_host()  # raises DisallowedHost (400, audited) for a forged host header
         if request.path == "/healthz":
             return self._health()
+        slug = slug_from_host(host)
+        if slug == settings.HEARTH_SUPPORT_SLUG:
+            request.organization = None
+            request.vendor_console = True
+            request.urlconf = settings.HEARTH_SUPPORT_URLCONF
+            return self.get_response(request)
         organization = organization_for_host(host)
         request.organization = organization
         if organization is None:

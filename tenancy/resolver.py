@@ -28,3 +28,9 @@ def clinic_url(organization: Organization, path: str = "/") -> str:
     """The absolute address of a page in a clinic, for emails and the start-up banner."""
     port = f":{settings.HEARTH_PUBLIC_PORT}" if settings.HEARTH_PUBLIC_PORT else ""
     return f"{settings.HEARTH_PUBLIC_SCHEME}://{organization.slug}.{settings.HEARTH_BASE_DOMAIN}{port}{path}"
+
+
+def support_url(path: str = "/") -> str:
+    """The absolute address of a page of the vendor's support console (the reserved support host)."""
+    port = f":{settings.HEARTH_PUBLIC_PORT}" if settings.HEARTH_PUBLIC_PORT else ""
+    return f"{settings.HEARTH_PUBLIC_SCHEME}://{settings.HEARTH_SUPPORT_SLUG}.{settings.HEARTH_BASE_DOMAIN}{port}{path}"

@@ -16,6 +16,9 @@ from django.db import DatabaseError, connections, models
 logger = logging.getLogger(__name__)
 SETTING = "app.current_organization"
 POLICY = "hearth_tenant_isolation"
+# Set (with the request role) while the vendor's support console reads across clinics; models name what it may
+# then see in ``rls_cross_clinic_select`` (e.g. tickets sent to the vendor), and see nothing else of any clinic.
+VENDOR_SETTING = "app.vendor_console"
 
 
 def _is_postgres(using: str = "default") -> bool:
@@ -36,6 +39,21 @@ def activate(organization_id: int, using: str = "default") -> None:
             cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, str(organization_id)])
 
 
+def activate_vendor_console(using: str = "default") -> None:
+    """Run as the request role with no clinic but the console flag: only the console's own policies match."""
+    if not _is_postgres(using):
+        return
+    role = settings.HEARTH_DB_APP_ROLE
+    with connections[using].cursor() as cursor:
+        if role:
+            cursor.execute(
+                "SELECT set_config(%s, '', false), set_config(%s, 'on', false), set_config('role', %s, false)",
+                [SETTING, VENDOR_SETTING, role],
+            )
+        else:
+            cursor.execute("SELECT set_config(%s, '', false), set_config(%s, 'on', false)", [SETTING, VENDOR_SETTING])
+
+
 def deactivate(using: str = "default") -> None:
     if not _is_postgres(using):
         return
@@ -45,9 +63,12 @@ def deactivate(using: str = "default") -> None:
     try:
         with connection.cursor() as cursor:
             if settings.HEARTH_DB_APP_ROLE:
-                cursor.execute("SELECT set_config(%s, '', false), set_config('role', 'none', false)", [SETTING])
+                cursor.execute(
+                    "SELECT set_config(%s, '', false), set_config(%s, '', false), set_config('role', 'none', false)",
+                    [SETTING, VENDOR_SETTING],
+                )
             else:
-                cursor.execute("SELECT set_config(%s, '', false)", [SETTING])
+                cursor.execute("SELECT set_config(%s, '', false), set_config(%s, '', false)", [SETTING, VENDOR_SETTING])
     except DatabaseError:
         # The connection is unusable (e.g. an aborted transaction): never hand it on with a tenant still set.
         logger.warning("Could not reset the tenant on a database connection; closing it.")
@@ -100,6 +121,12 @@ def install(using: str = "default") -> None:
                 f"USING (organization_id = NULLIF(current_setting('{SETTING}', true), '')::bigint) "
                 f"WITH CHECK (organization_id = NULLIF(current_setting('{SETTING}', true), '')::bigint)"
             )
+            for name, condition in getattr(model, "rls_cross_clinic_select", {}).items():
+                cursor.execute(f"DROP POLICY IF EXISTS {quote(name)} ON {table}")
+                cursor.execute(
+                    f"CREATE POLICY {quote(name)} ON {table} FOR SELECT "
+                    f"USING (current_setting('{VENDOR_SETTING}', true) = 'on' AND ({condition}))"
+                )
 
 
 def install_after_migrate(sender, using: str = "default", **kwargs) -> None:

@@ -1,8 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from accounts.models import Membership
+from hearth import uploads
 from tickets import phi, policies, selectors
 from tickets.models import Priority, Status, clinic_today, response_target
 
@@ -32,6 +35,56 @@ def staff_choices(staff, *, keep: Membership | None = None) -> list[tuple[str, s
         label = member.user.full_name + (f" — {member.title}" if member.title else "")
         choices.append((str(member.pk), label))
     return choices
+
+
+# Screenshots and PDFs: what a support question needs, and what every browser can show.
+ATTACHMENT_KINDS = (uploads.PDF, uploads.PNG, uploads.JPEG, uploads.WEBP)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class AttachmentsField(forms.FileField):
+    """Up to ``HEARTH_TICKET_ATTACHMENTS_PER_FORM`` files, each checked by ``hearth.uploads.check_upload``
+    (content, not name; size); cleans to a list of ``CheckedUpload``. A refusal names the file and the reason."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", "Attach screenshots or PDFs (optional)")
+        super().__init__(**kwargs)
+        limit = settings.HEARTH_TICKET_ATTACHMENT_MAX_BYTES
+        count = settings.HEARTH_TICKET_ATTACHMENTS_PER_FORM
+        self.help_text = (
+            f"{uploads.allowed_types_text(ATTACHMENT_KINDS)}; up to {count} files of {filesizeformat(limit)} each. "
+            "Only people who may see this ticket can open them."
+        )
+        self.widget.attrs.update({"accept": uploads.accept_attribute(ATTACHMENT_KINDS), "data-max-bytes": str(limit)})
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        count = settings.HEARTH_TICKET_ATTACHMENTS_PER_FORM
+        if len(files) > count:
+            raise ValidationError(f"Attach at most {count} files at a time.", code="too_many")
+        checked, errors = [], []
+        for upload in files:
+            try:
+                checked.append(
+                    uploads.check_upload(
+                        upload, kinds=ATTACHMENT_KINDS, max_bytes=settings.HEARTH_TICKET_ATTACHMENT_MAX_BYTES
+                    )
+                )
+            except ValidationError as error:
+                name = uploads.display_filename(upload.name)
+                errors.extend(ValidationError(f"{name}: {message}", code=error.code) for message in error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return checked
+
+    def has_changed(self, initial, data) -> bool:
+        return bool(data)
 
 
 class TicketFieldsMixin:
@@ -130,13 +183,23 @@ def _base_fields() -> dict:
 
 class NewTicketForm(TicketFieldsMixin, forms.Form):
     opened_from = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+    attachments = AttachmentsField()
 
     def __init__(self, *args, actor: Membership, organization, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in _base_fields().items():
             self.fields[name] = field
         self.order_fields(
-            ["title", "priority", "date_due", "description", "client_number", "assignee", "send_to_vendor"]
+            [
+                "title",
+                "priority",
+                "date_due",
+                "description",
+                "attachments",
+                "client_number",
+                "assignee",
+                "send_to_vendor",
+            ]
         )
         self._init_common(actor, organization)
         self.fields["assignee"].choices = staff_choices(selectors.active_staff())
@@ -233,9 +296,17 @@ class EditTicketForm(TicketFieldsMixin, forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(
         label="Add a comment",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="PHI is allowed here. People following the ticket are told there is a new comment, not what it says.",
     )
+    attachments = AttachmentsField()
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("attachments") and not self.has_error("attachments"):
+            self.add_error("body", "Write a comment or attach a file first.")
+        return data
 
 
 class AddStaffForm(forms.Form):

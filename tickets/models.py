@@ -3,16 +3,17 @@
 A ticket's **title** travels in email and in-app notifications, so it never holds PHI (``tickets.phi`` checks it);
 its **description** and comments may, and every read of them is audited. A ticket linked to a client is PHI.
 
-Where the vendor side plugs in (a later issue): the vendor's support console lists
-``Ticket.all_tenants.filter(sent_to_vendor_at__isnull=False)`` across clinics; vendor staff are not clinic
-memberships, so their replies are ``TicketUpdate`` rows with ``author=None`` and ``external_author`` naming them
-(the console will add a foreign key to its own vendor-staff model beside it), and attachments become a model
-hanging off ``TicketUpdate`` (one update may carry several files).
+The vendor side: the support console (``console_views.py``, served on the reserved ``support.`` host) lists
+``Ticket.all_tenants.filter(sent_to_vendor_at__isnull=False)`` across clinics. Vendor staff (``VendorStaff``) are
+not clinic memberships and not ``accounts.User`` people, so no clinic sign-in can use their accounts and they
+cannot use a clinic's; their replies are ``TicketUpdate`` rows with ``author=None``, ``vendor_author`` set and
+``external_author`` naming them. Files (``TicketAttachment``) hang off the ``TicketUpdate`` that added them.
 """
 
 import zoneinfo
 from datetime import date, datetime, timedelta
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -70,6 +71,44 @@ OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
 def clinic_today(organization: Organization) -> date:
     """Today's date where the clinic is: a ticket completed at 9 pm in Chicago is completed that day, not UTC's."""
     return timezone.localdate(timezone=zoneinfo.ZoneInfo(organization.time_zone))
+
+
+class VendorStaff(AbstractBaseUser):
+    """A person on the vendor's support team: signs in at the support console only, sees sent tickets only.
+
+    Deliberately not an ``accounts.User``: clinic sign-in looks up clinic memberships and the console looks up
+    these rows, so neither kind of account opens the other door. Passwords are hashed like staff's (argon2).
+    """
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    class Meta:
+        verbose_name_plural = "vendor staff"
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = self.email.strip().lower()
+        # The clinic password validators keep a history per ``accounts.User``; vendor accounts have none, so the
+        # "password changed" hook AbstractBaseUser would call on save is skipped.
+        self._password = None
+        super().save(*args, **kwargs)
+
+    @property
+    def audit_label(self) -> str:
+        """How the clinic's audit log names them (the actor column): an address, never a clinic account."""
+        return f"vendor support: {self.email}"[:254]
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.full_name} (vendor support)"[:150]
 
 
 class TicketNumberSequence(TenantModel):
@@ -151,6 +190,9 @@ class Ticket(TenantModel):
             models.Index(fields=["created_by", "status"]),
         ]
 
+    # On PostgreSQL the support console (tenancy.context.vendor_console_context) sees sent tickets, and only those.
+    rls_cross_clinic_select = {"hearth_vendor_console": "sent_to_vendor_at IS NOT NULL"}
+
     def __str__(self) -> str:
         return f"Ticket {self.number}"
 
@@ -221,9 +263,10 @@ class UpdateKind(models.TextChoices):
 class TicketUpdate(TenantModel):
     """One entry of a ticket's thread: a comment, or a recorded change (old and new value, never PHI).
 
-    ``author`` is the clinic staff member; it is empty for the system (automated tickets) and, later, for the
-    vendor's support staff, who are named in ``external_author`` (see the module docstring). ``ticket_version``
-    is the ticket's version after the change, so a refused stale save can list what happened since.
+    ``author`` is the clinic staff member; it is empty for the system (automated tickets) and for the vendor's
+    support staff, who are ``vendor_author`` and named in ``external_author`` (see the module docstring).
+    ``ticket_version`` is the ticket's version after the change, so a refused stale save can list what happened
+    since.
     """
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="updates")
@@ -231,6 +274,9 @@ class TicketUpdate(TenantModel):
     author = models.ForeignKey("accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     external_author = models.CharField(
         max_length=150, blank=True, help_text="Someone outside the clinic (the vendor's support staff)."
+    )
+    vendor_author = models.ForeignKey(
+        VendorStaff, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket_updates"
     )
     body = models.TextField(blank=True, help_text="A comment's text: may hold PHI, read only on the ticket page.")
     old_value = models.CharField(max_length=200, blank=True)
@@ -276,6 +322,30 @@ class TicketUpdate(TenantModel):
             UpdateKind.CLIENT: "client link",
         }[self.kind]
         return f"{who} changed the {field} from {self.old_value or '—'} to {self.new_value or '—'}"
+
+
+class TicketAttachment(TenantModel):
+    """A screenshot or PDF added with a ticket or a comment; stored privately through ``hearth.uploads``.
+
+    Served only after the ticket's own access check (clinic staff per ``policies.can_view_ticket``, vendor staff
+    for sent tickets), each download audited. ``filename`` is the cleaned name the uploader gave: shown to those
+    who may see the ticket, never written to the audit log or to notifications.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    update = models.ForeignKey(TicketUpdate, on_delete=models.CASCADE, related_name="attachments")
+    stored_name = models.CharField(max_length=255)
+    filename = models.CharField(max_length=150)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"attachment {self.pk} of {self.ticket_id}"
 
 
 class NotificationKind(models.TextChoices):

@@ -99,3 +99,33 @@ def can_send_to_vendor(actor: Membership | None, ticket: Ticket | None = None, *
     if ticket is None:
         return True
     return ticket.sent_to_vendor_at is None and ticket.is_open and can_view_ticket(actor, ticket, associated=associated)
+
+
+# --- The vendor's support staff (the support console) ---------------------------------------------------------
+# They are not clinic staff: they see, answer and set the status of tickets a clinic's champion sent to the
+# vendor, and nothing else of the clinic.
+
+VENDOR_STATUSES = frozenset({Status.IN_PROGRESS, Status.WAITING_STAFF, Status.COMPLETE})
+
+
+def _vendor_active(staff) -> bool:
+    return staff is not None and staff.is_active
+
+
+def vendor_can_view(staff, ticket: Ticket) -> bool:
+    return _vendor_active(staff) and ticket.sent_to_vendor_at is not None
+
+
+def vendor_can_reply(staff, ticket: Ticket) -> bool:
+    return vendor_can_view(staff, ticket)
+
+
+def vendor_allowed_statuses(staff, ticket: Ticket) -> frozenset[str]:
+    """In progress, Waiting on staff (the clinic's turn) or Complete; a cancelled ticket stays cancelled."""
+    if not vendor_can_view(staff, ticket) or ticket.status == Status.CANCELLED:
+        return frozenset({ticket.status})
+    return VENDOR_STATUSES | {ticket.status}
+
+
+def vendor_can_change_status(staff, ticket: Ticket, status: str) -> bool:
+    return status in vendor_allowed_statuses(staff, ticket)

@@ -5,17 +5,27 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
-from django.http import HttpRequest
+from django.core.paginator import Page, Paginator
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from accounts.models import Membership
 from accounts.roles import Role
 from audit.services import record
 from hearth.authz import get_for_clinic_or_404, require
+from tenancy.context import tenant_context, vendor_console_context
 from tenancy.models import Organization
 from tickets import policies
-from tickets.models import CLOSED_STATUSES, OPEN_STATUSES, Notification, Status, Ticket, TicketAssociate
+from tickets.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Notification,
+    Status,
+    Ticket,
+    TicketAssociate,
+    TicketAttachment,
+)
 
 SCOPES = {
     "assigned": "Assigned to me",
@@ -87,6 +97,12 @@ def overdue_q(clock: Clock) -> Q:
     return Q(status__in=OPEN_STATUSES) & (Q(due_by__lt=clock.now) | Q(date_due__lt=clock.today))
 
 
+def overdue_flag(overdue: Q) -> Case:
+    """True or False, never NULL: in SQL ``false OR NULL`` (no date due) is NULL, and PostgreSQL sorts NULLs
+    first in a descending order, which would put tickets that are not overdue above overdue ones."""
+    return Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
 def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
     """Apply the list filters (already validated by ``TicketFilterForm``) and mark overdue rows."""
     status = filters.get("status") or ""
@@ -122,9 +138,7 @@ def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
         else:
             for word in query.split():
                 tickets = tickets.filter(title__icontains=word)
-    return tickets.annotate(overdue=ExpressionWrapper(overdue, output_field=BooleanField())).order_by(
-        "-overdue", "-priority", "due_by", "-number"
-    )
+    return tickets.annotate(overdue=overdue_flag(overdue)).order_by("-overdue", "-priority", "due_by", "-number")
 
 
 def list_rows(tickets: QuerySet) -> QuerySet:
@@ -157,8 +171,25 @@ def read_ticket(request: HttpRequest, pk) -> tuple[Ticket, bool]:
     return ticket, associated
 
 
-def thread(ticket: Ticket) -> QuerySet:
-    return ticket.updates.select_related("author__user").order_by("created_at", "pk")
+def thread(ticket: Ticket) -> list:
+    """The updates, oldest first, each with its ``files`` (attachments) loaded: two queries however long."""
+    entries = list(ticket.updates.select_related("author__user").order_by("created_at", "pk"))
+    files: dict[int, list] = {}
+    for attachment in TicketAttachment.objects.filter(ticket=ticket).order_by("created_at", "pk"):
+        files.setdefault(attachment.update_id, []).append(attachment)
+    for entry in entries:
+        entry.files = files.get(entry.pk, [])
+    return entries
+
+
+def get_attachment(request: HttpRequest, pk, attachment_pk) -> TicketAttachment:
+    """An attachment of a ticket the person may see (``get_ticket``'s 404/403, audited), or 404 (audited)."""
+    ticket, _associated = get_ticket(request, pk, "tickets.attachment")
+    attachment = get_for_clinic_or_404(
+        request, TicketAttachment.objects.filter(ticket=ticket), "tickets.attachment", attachment_pk
+    )
+    attachment.ticket = ticket
+    return attachment
 
 
 def associates(ticket: Ticket) -> list[Membership]:
@@ -205,3 +236,143 @@ def unread_count(actor: Membership) -> int:
 
 def forget_unread_count(membership_id: int) -> None:
     cache.delete(_unread_key(membership_id))
+
+
+# --- The vendor's support console ----------------------------------------------------------------------------
+# Console requests run with no clinic in context. Their cross-clinic reads (the list, and finding a sent ticket by
+# id) run in ``vendor_console_context``: on PostgreSQL as the restricted request role, where row-level security
+# shows tickets sent to the vendor and nothing else of any clinic. Everything shown from one ticket (its people,
+# description, thread and files) is read inside ``tenant_context(ticket.organization)``.
+
+CONSOLE_PAGE_SIZE = 25
+
+
+def vendor_clinics() -> QuerySet:
+    """Clinics that have sent at least one ticket to the vendor (the console's clinic filter)."""
+    sent = Ticket.all_tenants.filter(organization=OuterRef("pk"), sent_to_vendor_at__isnull=False)
+    return Organization.objects.filter(Exists(sent)).order_by("name")
+
+
+def vendor_clinic_choices() -> list[tuple[str, str]]:
+    with vendor_console_context():
+        return [(str(pk), name) for pk, name in vendor_clinics().values_list("pk", "name")]
+
+
+def vendor_tickets(filters: dict, now: datetime) -> QuerySet:
+    """Every clinic's sent tickets, filtered (status, priority, overdue, clinic), overdue first, then by priority
+    and due-by. Overdue uses ``due_by`` and the clinic-given date due (in UTC: the console spans time zones).
+    Evaluate it inside ``vendor_console_context`` (``vendor_ticket_page`` does)."""
+    tickets = Ticket.all_tenants.filter(sent_to_vendor_at__isnull=False)
+    status = filters.get("status") or ""
+    if status == "open":
+        tickets = tickets.filter(status__in=OPEN_STATUSES)
+    elif status == "closed":
+        tickets = tickets.filter(status__in=CLOSED_STATUSES)
+    elif status in Status.values:
+        tickets = tickets.filter(status=status)
+    if filters.get("priority") not in (None, ""):
+        tickets = tickets.filter(priority=int(filters["priority"]))
+    if filters.get("clinic"):
+        tickets = tickets.filter(organization_id=int(filters["clinic"]))
+    overdue = Q(status__in=OPEN_STATUSES) & (Q(due_by__lt=now) | Q(date_due__lt=now.date()))
+    if filters.get("overdue"):
+        tickets = tickets.filter(overdue)
+    return (
+        tickets.select_related("organization")
+        .only(
+            "organization__name",
+            "number",
+            "title",
+            "priority",
+            "status",
+            "due_by",
+            "date_due",
+            "sent_to_vendor_at",
+        )
+        .annotate(overdue=overdue_flag(overdue))
+        .order_by("-overdue", "-priority", "due_by", "sent_to_vendor_at", "pk")
+    )
+
+
+def vendor_ticket_page(filters: dict, now: datetime, page_number) -> Page:
+    """One page of ``vendor_tickets``, read under the console's row-level security (two queries)."""
+    with vendor_console_context():
+        page = Paginator(vendor_tickets(filters, now), CONSOLE_PAGE_SIZE).get_page(page_number)
+        page.object_list = list(page.object_list)
+    return page
+
+
+def _vendor_refusal(request: HttpRequest, pk, permission: str) -> None:
+    """Audit a console request for a ticket it may not see: in the ticket's clinic's chain when it exists (so the
+    clinic sees the try), else in the system chain. Finding that clinic is the one read here outside the console's
+    row-level security, and it reads the clinic's id alone."""
+    detail = {"permission": permission, "vendor_staff_id": request.vendor_staff.pk}
+    fields = {"actor_label": request.vendor_staff.audit_label, "outcome": "denied", "detail": detail}
+    organization_id = (
+        Ticket.all_tenants.filter(pk=pk).values_list("organization_id", flat=True).first()
+        if str(pk).isdigit()
+        else None
+    )
+    organization = Organization.objects.filter(pk=organization_id).first() if organization_id else None
+    if organization is None:
+        record("access.not_found", request=request, object_type="tickets.ticket", object_id=str(pk)[:64], **fields)
+        return
+    with tenant_context(organization):
+        record(
+            "access.denied",
+            request=request,
+            organization=organization,
+            object_type="tickets.ticket",
+            object_id=str(pk),
+            **fields,
+        )
+
+
+def get_sent_ticket(request: HttpRequest, pk, permission: str = "tickets.vendor_view") -> Ticket:
+    """A ticket sent to the vendor, for the signed-in vendor staff member; 404 (audited) for any other id.
+
+    Found under the console's row-level security, then read with its people inside its clinic's context.
+    """
+    sent = None
+    if str(pk).isdigit():
+        with vendor_console_context():
+            sent = (
+                Ticket.all_tenants.select_related("organization")
+                .filter(pk=pk, sent_to_vendor_at__isnull=False)
+                .only("organization", "sent_to_vendor_at")
+                .first()
+            )
+    if sent is None or not policies.vendor_can_view(request.vendor_staff, sent):
+        _vendor_refusal(request, pk, permission)
+        raise Http404
+    with tenant_context(sent.organization):
+        ticket = Ticket.objects.select_related("assignee__user", "created_by__user", "sent_to_vendor_by__user").get(
+            pk=sent.pk
+        )
+    ticket.organization = sent.organization
+    return ticket
+
+
+def vendor_attachment(request: HttpRequest, pk, attachment_pk) -> tuple[Ticket, TicketAttachment]:
+    """A file of a sent ticket (404, audited in the clinic's chain, for any other id)."""
+    ticket = get_sent_ticket(request, pk, "tickets.vendor_attachment")
+    with tenant_context(ticket.organization):
+        attachment = (
+            TicketAttachment.objects.filter(ticket=ticket, pk=attachment_pk).first()
+            if str(attachment_pk).isdigit()
+            else None
+        )
+        if attachment is None:
+            record(
+                "access.not_found",
+                request=request,
+                organization=ticket.organization,
+                actor_label=request.vendor_staff.audit_label,
+                object_type="tickets.ticketattachment",
+                object_id=str(attachment_pk)[:64],
+                outcome="denied",
+                detail={"permission": "tickets.vendor_attachment", "vendor_staff_id": request.vendor_staff.pk},
+            )
+            raise Http404
+    attachment.ticket = ticket
+    return ticket, attachment

@@ -3,7 +3,8 @@ event, and queues notification emails on commit (so a slow mail server never hol
 change never emails anyone).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from accounts.roles import Role
 from audit.services import record
+from hearth import uploads
 from hearth.errors import ConflictError
 from tenancy.context import current_organization, tenant_context
 from tenancy.models import Organization
@@ -23,9 +25,11 @@ from tickets.models import (
     Status,
     Ticket,
     TicketAssociate,
+    TicketAttachment,
     TicketNumberSequence,
     TicketUpdate,
     UpdateKind,
+    VendorStaff,
     clinic_today,
     due_by_for,
 )
@@ -144,11 +148,22 @@ def _associate(ticket: Ticket, member: Membership, *, added_by: Membership | Non
     return created
 
 
-def _entry(ticket: Ticket, kind: str, author: Membership | None, old: str = "", new: str = "", body: str = ""):
+def _entry(
+    ticket: Ticket,
+    kind: str,
+    author: Membership | None,
+    old: str = "",
+    new: str = "",
+    body: str = "",
+    *,
+    vendor: VendorStaff | None = None,
+):
     return TicketUpdate.objects.create(
         ticket=ticket,
         kind=kind,
         author=author,
+        vendor_author=vendor,
+        external_author=vendor.display_name if vendor is not None else "",
         old_value=old[:200],
         new_value=new[:200],
         body=body,
@@ -166,9 +181,57 @@ def _mark_sent_to_vendor(ticket: Ticket, actor: Membership, now, *, set_status: 
         _entry(ticket, UpdateKind.STATUS, actor, old, ticket.get_status_display())
 
 
-@transaction.atomic
-def create_ticket(
+# --- Attachments ----------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def _stored_files(files: Sequence[uploads.CheckedUpload], organization_id: int) -> Iterator[list]:
+    """Write checked uploads to the private storage before the transaction that records them; remove them again
+    if anything in the block fails, so an attachment is either wholly there (file, row, audit) or not at all."""
+    stored: list[tuple[uploads.CheckedUpload, str]] = []
+    try:
+        for checked in files:
+            stored.append((checked, uploads.store(checked, folder=f"tickets/{organization_id}")))
+        yield stored
+    except BaseException:
+        for _checked, name in stored:
+            uploads.discard(name)
+        raise
+
+
+def _attach(ticket: Ticket, update: TicketUpdate, stored: list) -> list[int]:
+    rows = TicketAttachment.objects.bulk_create(
+        [
+            TicketAttachment(
+                ticket=ticket,
+                update=update,
+                stored_name=name,
+                filename=checked.display_name,
+                content_type=checked.kind.content_type,
+                size=checked.size,
+                sha256=checked.sha256,
+            )
+            for checked, name in stored
+        ]
+    )
+    return [row.pk for row in rows]
+
+
+def _files_detail(attachment_ids: list[int]) -> dict:
+    """Audit detail naming the attachments added (ids only: file names can hold PHI)."""
+    return {"attachment_ids": attachment_ids} if attachment_ids else {}
+
+
+def create_ticket(*, attachments: Sequence[uploads.CheckedUpload] = (), **fields) -> Ticket:
+    """Open a ticket from a person (see ``_create_ticket`` for the fields), with any checked ``attachments``
+    (screenshots, PDFs) on its first thread entry."""
+    with _stored_files(attachments, current_organization().pk) as stored, transaction.atomic():
+        return _create_ticket(stored=stored, **fields)
+
+
+def _create_ticket(
     *,
+    stored: list,
     actor: Membership,
     title: str,
     assignee: Membership,
@@ -210,7 +273,8 @@ def create_ticket(
         created_at=now,
         updated_at=now,
     )
-    _entry(ticket, UpdateKind.CREATED, actor, new=_assignee_label(ticket))
+    created = _entry(ticket, UpdateKind.CREATED, actor, new=_assignee_label(ticket))
+    attachment_ids = _attach(ticket, created, stored)
     if assignee.pk != actor.pk:
         _associate(ticket, actor, added_by=actor)
     if send_to_vendor:
@@ -222,7 +286,7 @@ def create_ticket(
         actor=actor.user,
         target=ticket,
         client_id=ticket.client_id,
-        detail={"number": ticket.number, "sent_to_vendor": send_to_vendor},
+        detail={"number": ticket.number, "sent_to_vendor": send_to_vendor, **_files_detail(attachment_ids)},
     )
     if notify:
         _notify(
@@ -426,26 +490,34 @@ def _notify_changes(ticket: Ticket, *, actor: Membership, reassigned: bool, stat
     _notify(ticket, actor=actor, kind=kind, text=text)
 
 
-@transaction.atomic
-def add_comment(ticket: Ticket, *, actor: Membership, body: str, request=None) -> TicketUpdate:
-    """A comment in the thread (PHI allowed). It does not change the ticket's version: commenting never makes
-    someone else's open edit stale."""
+def add_comment(
+    ticket: Ticket,
+    *,
+    actor: Membership,
+    body: str,
+    attachments: Sequence[uploads.CheckedUpload] = (),
+    request=None,
+) -> TicketUpdate:
+    """A comment in the thread (PHI allowed), with any checked attachments. It does not change the ticket's
+    version: commenting never makes someone else's open edit stale."""
     if not policies.can_comment(actor, ticket, associated=is_associated(actor, ticket)):
         raise PermissionDenied("tickets.comment")
     body = body.strip()
-    if not body:
-        raise ValidationError({"body": ["Write a comment first."]})
-    update = _entry(ticket, UpdateKind.COMMENT, actor, body=body)
-    Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
-    record(
-        "ticket.commented",
-        request=request,
-        actor=actor.user,
-        target=ticket,
-        client_id=ticket.client_id,
-        detail={"update_id": update.pk},
-    )
-    _notify(ticket, actor=actor, kind=NotificationKind.COMMENTED, text=lambda member: "commented")
+    if not body and not attachments:
+        raise ValidationError({"body": ["Write a comment or attach a file first."]})
+    with _stored_files(attachments, ticket.organization_id) as stored, transaction.atomic():
+        update = _entry(ticket, UpdateKind.COMMENT, actor, body=body)
+        attachment_ids = _attach(ticket, update, stored)
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+        record(
+            "ticket.commented",
+            request=request,
+            actor=actor.user,
+            target=ticket,
+            client_id=ticket.client_id,
+            detail={"update_id": update.pk, **_files_detail(attachment_ids)},
+        )
+        _notify(ticket, actor=actor, kind=NotificationKind.COMMENTED, text=lambda member: "commented")
     return update
 
 
@@ -487,6 +559,89 @@ def remove_associate(ticket: Ticket, *, actor: Membership, member: Membership, r
     )
 
 
+# --- The vendor's support staff (the support console) ---------------------------------------------------------
+# Console requests run with no clinic in context; each write enters the ticket's own clinic, so its rows, its
+# audit event (in that clinic's chain) and row-level security all agree.
+
+
+def add_vendor_reply(
+    ticket: Ticket,
+    *,
+    actor: VendorStaff,
+    body: str,
+    attachments: Sequence[uploads.CheckedUpload] = (),
+    request=None,
+) -> TicketUpdate:
+    """A reply from the vendor's support staff on a sent ticket: a comment naming them, notified to the clinic's
+    assignee, creator and associated staff (email without the reply's text, and in-app)."""
+    organization = ticket.organization
+    body = body.strip()
+    if not body and not attachments:
+        raise ValidationError({"body": ["Write a reply or attach a file first."]})
+    with (
+        tenant_context(organization),
+        _stored_files(attachments, organization.pk) as stored,
+        transaction.atomic(),
+    ):
+        current = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+        if not policies.vendor_can_reply(actor, current):
+            raise PermissionDenied("tickets.vendor_reply")
+        update = _entry(current, UpdateKind.COMMENT, None, body=body, vendor=actor)
+        attachment_ids = _attach(current, update, stored)
+        Ticket.objects.filter(pk=current.pk).update(updated_at=timezone.now())
+        record(
+            "ticket.commented",
+            request=request,
+            organization=organization,
+            actor_label=actor.audit_label,
+            target=current,
+            client_id=current.client_id,
+            detail={"update_id": update.pk, "vendor_staff_id": actor.pk, **_files_detail(attachment_ids)},
+        )
+        _notify(current, actor=None, who=actor.display_name, kind=NotificationKind.COMMENTED, text=lambda m: "replied")
+    return update
+
+
+def set_status_by_vendor(
+    ticket: Ticket, *, actor: VendorStaff, status: str, expected_version: int, request=None
+) -> Ticket:
+    """Vendor staff move a sent ticket to In progress, Waiting on staff or Complete, if nobody saved it since
+    ``expected_version`` (otherwise TicketConflict listing what changed). Completing fills the date completed."""
+    organization = ticket.organization
+    with tenant_context(organization), transaction.atomic():
+        current = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
+        if current.version != expected_version:
+            raise TicketConflict(changes_since(current, expected_version))
+        if not policies.vendor_can_change_status(actor, current, status):
+            raise PermissionDenied("tickets.vendor_change_status")
+        if status == current.status:
+            return current
+        old = current.get_status_display()
+        current.status = status
+        current.version = expected_version + 1
+        current.updated_at = timezone.now()
+        _entry(current, UpdateKind.STATUS, None, old, current.get_status_display(), vendor=actor)
+        current.save(update_fields=["status", "version", "updated_at"])
+        record(
+            "ticket.updated",
+            request=request,
+            organization=organization,
+            actor_label=actor.audit_label,
+            target=current,
+            client_id=current.client_id,
+            detail={"fields": ["status"], "vendor_staff_id": actor.pk},
+        )
+        label = current.get_status_display()
+        _notify(
+            current,
+            actor=None,
+            who=actor.display_name,
+            kind=NotificationKind.STATUS,
+            text=lambda m: f"changed its status to {label}",
+        )
+    return current
+
+
 # --- Notifications -------------------------------------------------------------------------------------------
 
 
@@ -510,12 +665,14 @@ def _notify(
     kind: str,
     text: Callable[[Membership], str],
     only: Iterable[Membership] | None = None,
+    who: str = "",
 ) -> None:
-    """An in-app notification for everyone following the ticket but the actor, each emailed after commit."""
+    """An in-app notification for everyone following the ticket but the actor, each emailed after commit.
+    ``who`` names an actor who is not clinic staff (the vendor's support staff)."""
     from tickets.models import Notification
     from tickets.tasks import send_notification_email
 
-    who = _name(actor) or "Hearth"
+    who = who or _name(actor) or "Hearth"
     people = [m for m in (only if only is not None else recipients(ticket)) if actor is None or m.pk != actor.pk]
     if not people:
         return

@@ -11,6 +11,7 @@ import logging
 import smtplib
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -60,7 +61,10 @@ def send_notification_email(organization_id: int, notification_id: int, attempt:
             "notification": notification,
             "ticket": ticket,
             "recipient": notification.recipient.user,
-            "link": clinic_url(organization, reverse("tickets:detail", args=[ticket.pk])),
+            # The clinic's URLconf by name: a task run inside a console request would otherwise see the console's.
+            "link": clinic_url(
+                organization, reverse("tickets:detail", args=[ticket.pk], urlconf=settings.ROOT_URLCONF)
+            ),
         }
         try:
             send_mail(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.ticket_detail, name="detail"),
     path("<int:pk>/update/", views.ticket_update, name="update"),
     path("<int:pk>/comment/", views.ticket_comment, name="comment"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("<int:pk>/staff/", views.ticket_add_staff, name="add_staff"),
     path("<int:pk>/staff/<int:member_pk>/remove/", views.ticket_remove_staff, name="remove_staff"),
     path("<slug:scope>/", views.ticket_list, name="list_scope"),

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.services import record
+from hearth import uploads
 from hearth.authz import get_for_clinic_or_404, require
 from tickets import policies, selectors, services
 from tickets.forms import AddStaffForm, CommentForm, EditTicketForm, NewTicketForm, TicketFilterForm, staff_choices
@@ -84,13 +85,20 @@ def ticket_new(request):
     source = request.POST.get("opened_from", "") if request.method == "POST" else request.GET.get("from", "")
     opened_from = services.clean_opened_from(source)
     initial = {"opened_from": opened_from, "client_number": _client_from_page(actor, opened_from)}
+    posted = request.method == "POST"
     form = NewTicketForm(
-        request.POST or None, actor=actor, organization=request.organization, initial=initial, auto_id="nt_%s"
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        actor=actor,
+        organization=request.organization,
+        initial=initial,
+        auto_id="nt_%s",
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
             ticket = services.create_ticket(
+                attachments=data["attachments"],
                 actor=actor,
                 title=data["title"],
                 description=data["description"],
@@ -109,6 +117,7 @@ def ticket_new(request):
                 return render(request, "tickets/_created.html", {"ticket": ticket})
             messages.success(request, f"Ticket {ticket.number} created.")
             return redirect("tickets:detail", pk=ticket.pk)
+    record_refused_files(request, form)
     context = {
         "form": form,
         "in_dialog": bool(request.htmx),
@@ -296,16 +305,78 @@ def ticket_comment(request, pk: int):
     actor = request.membership
     ticket, associated = selectors.get_ticket(request, pk, "tickets.comment")
     require(request, policies.can_comment(actor, ticket, associated=associated), "tickets.comment", ticket)
-    form = CommentForm(request.POST)
+    form = CommentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_comment(ticket, actor=actor, body=form.cleaned_data["body"], request=request)
+            services.add_comment(
+                ticket,
+                actor=actor,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+                request=request,
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, "Comment added.")
             return redirect(reverse("tickets:detail", args=[pk]) + "#thread")
+    record_refused_files(request, form, ticket)
     return _render_detail(request, ticket, associated, comment_form=form)
+
+
+def record_refused_files(request, form, ticket=None, **audit) -> None:
+    """A refused attachment (wrong type, too large, too many) is audited like a refused chart document: the
+    reasons' codes only, never file names."""
+    if "attachments" not in form.errors:
+        return
+    codes = sorted({error.code or "invalid" for error in form.errors.as_data()["attachments"]})
+    record(
+        "ticket.attachment_refused",
+        request=request,
+        target=ticket,
+        outcome="denied",
+        detail={"reasons": codes, **audit.pop("detail", {})},
+        **audit,
+    )
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    """A ticket's file, to those who may see the ticket (404/403 otherwise, audited); each download audited."""
+    attachment = selectors.get_attachment(request, pk, attachment_pk)
+    return serve_attachment(request, attachment)
+
+
+def serve_attachment(request, attachment, **audit):
+    """Stream the file (sandboxed, no-store: ``hearth.uploads.file_response``) and record the download."""
+    try:
+        response = uploads.file_response(
+            attachment.stored_name,
+            content_type=attachment.content_type,
+            filename=attachment.filename,
+            inline=True,
+            sha256=attachment.sha256,
+        )
+    except FileNotFoundError:
+        record(
+            "ticket.attachment_missing",
+            request=request,
+            target=attachment,
+            client_id=attachment.ticket.client_id,
+            outcome="failure",
+            **audit,
+        )
+        raise Http404("The file of this attachment is missing from storage.") from None
+    detail = {"ticket_id": attachment.ticket_id, **audit.pop("detail", {})}
+    record(
+        "ticket.attachment_downloaded",
+        request=request,
+        target=attachment,
+        client_id=attachment.ticket.client_id,
+        detail=detail,
+        **audit,
+    )
+    return response
 
 
 @login_required

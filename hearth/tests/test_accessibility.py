@@ -383,3 +383,53 @@ def test_consents_pages_have_no_wcag_violations(axe_page, transactional_db, live
     page.goto(f"{chart}/consents/")
     pages["consents tab on a phone"] = _violations(page)
     assert {name: found for name, found in pages.items() if found} == {}
+
+
+def test_vendor_console_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
+    """The vendor support console: sign-in (with an error), the sent-ticket list, a ticket with a file in its
+    thread, the reply form with an error, its not-found page, and the list on a phone."""
+    from hearth import uploads
+    from hearth.tests.files import png_bytes
+    from tickets import services
+    from tickets.demo import DEMO_VENDOR_STAFF
+    from tickets.models import Ticket
+
+    clinics = {c.slug: c for c in load_demo()}
+    ticket = Ticket.all_tenants.filter(organization=clinics["demo"], sent_to_vendor_at__isnull=False).first()
+    with tenant_context(clinics["demo"]):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        services.add_comment(
+            ticket,
+            actor=ticket.created_by,
+            body="Screenshot attached.",
+            attachments=[uploads.check_upload(SimpleUploadedFile("error.png", png_bytes()))],
+        )
+    port = live_server.url.rsplit(":", 1)[1]
+    base = f"http://support.localhost:{port}"
+    page = axe_page
+    pages = {}
+    page.goto(f"{base}/login/")
+    pages["console sign-in"] = _violations(page)
+    page.get_by_label("Email").fill(DEMO_VENDOR_STAFF[0])
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    pages["console sign-in with error"] = _violations(page)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    for name, path in [
+        ("console list", "/"),
+        ("console list, nothing found", "/?status=cancelled"),
+        ("console ticket", f"/tickets/{ticket.pk}/"),
+        ("console not found", "/nowhere/"),
+    ]:
+        page.goto(f"{base}{path}")
+        pages[name] = _violations(page)
+    page.goto(f"{base}/tickets/{ticket.pk}/")
+    page.get_by_role("button", name="Send reply").click()
+    page.get_by_text("Write a reply or attach a file first.").wait_for()
+    pages["console reply with errors"] = _violations(page)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{base}/")
+    pages["console list on a phone"] = _violations(page)
+    assert {name: found for name, found in pages.items() if found} == {}

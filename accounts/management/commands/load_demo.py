@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, DEMO_STAFF, load_demo
-from tenancy.resolver import clinic_url
+from tenancy.resolver import clinic_url, support_url
+from tickets.demo import DEMO_VENDOR_STAFF
 
 
 class Command(BaseCommand):
@@ -15,3 +16,5 @@ class Command(BaseCommand):
         for person in DEMO_STAFF:
             roles = ", ".join(role.label for role in person.roles)
             self.stdout.write(f"  {person.username:<11} {roles}")
+        self.stdout.write(f"Vendor support console: {support_url('/login/')}")
+        self.stdout.write(f"  {DEMO_VENDOR_STAFF[0]}  Vendor support staff (same password)")
