@@ -324,3 +324,7 @@ class CalendarPreference(TenantModel):
 
     def __str__(self) -> str:
         return f"calendar preferences of {self.membership_id}"
+
+
+from scheduling.models_feed import CalendarFeed  # noqa: E402,F401  (calendar subscriptions)
+from scheduling.models_waitlist import WaitlistEntry, WaitlistOffer  # noqa: E402,F401  (the waitlist)
