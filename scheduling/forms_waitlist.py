@@ -3,8 +3,8 @@
 from django import forms
 
 from accounts.models import Membership
+from accounts.roles import Role
 from clients.access import visible_clients
-from scheduling import selectors
 from scheduling.forms import WEEKDAY_CHOICES
 from scheduling.models import AppointmentType, Room
 from scheduling.models_feed import ClientLabel, FeedKind
@@ -16,7 +16,12 @@ NOTES_HELP = "For staff, e.g. “prefers phone calls after 3pm” or “needs Sp
 
 
 def _clinicians():
-    return Membership.objects.filter(pk__in=[m.pk for m in selectors.clinicians()]).select_related("user")
+    """Active staff who take appointments (as ``selectors.clinicians``), lazily: hidden fields never run it."""
+    return (
+        Membership.objects.filter(is_active=True, role_assignments__role__in=[Role.CLINICIAN, Role.SUPERVISOR])
+        .select_related("user")
+        .distinct()
+    )
 
 
 class EntryForm(forms.Form):

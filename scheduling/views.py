@@ -473,7 +473,8 @@ def appointment_cancel(request, pk: int):
             late = " (late cancellation)" if cancelled[0].late_cancellation else ""
             count = f"{len(cancelled)} appointments" if len(cancelled) > 1 else "Appointment"
             matching = waitlist_selectors.count_matching_cancelled(actor, cancelled[0], clinic_zone(request))
-            waiting = f" {matching} waitlisted client{pluralize(matching)} match this slot." if matching else ""
+            waiting = f" {matching} waitlisted client{pluralize(matching)} match{pluralize(matching, 'es,')} this slot."
+            waiting = waiting if matching else ""
             messages.success(request, f"{count} cancelled{late}.{waiting}")
             return redirect("scheduling:detail", pk=pk)
     return render(request, "scheduling/cancel.html", {"form": form, "appointment": appointment})
