@@ -29,10 +29,22 @@ def _feed_url(request, token: str) -> str:
     return request.build_absolute_uri(reverse("scheduling:feed", kwargs={"token": token}))
 
 
-def _page(request, form, new_url: str = "", status: int = 200):
+NEW_TOKEN_KEY = "scheduling.new_feed_token"
+
+
+def _page(request, form, status: int = 200):
+    """The page; a link made by the previous POST is shown this once (popped from the server-side session, so
+    reloading neither shows it again nor makes another)."""
     actor = request.membership
+    token = request.session.pop(NEW_TOKEN_KEY, "")
+    new_url = _feed_url(request, token) if token else ""
     context = {"form": form, "feeds": feeds.active_feeds(actor), "new_url": new_url}
     return render(request, "scheduling/feeds.html", context, status=status)
+
+
+def _show_once(request, token: str):
+    request.session[NEW_TOKEN_KEY] = token
+    return redirect("scheduling:feeds")
 
 
 def _form(request, data=None) -> FeedForm:
@@ -42,7 +54,7 @@ def _form(request, data=None) -> FeedForm:
 
 @login_required
 def feed_settings(request):
-    """List the person's links and make a new one; the new link is shown once, in the response to the POST."""
+    """List the person's links and make a new one (Post/Redirect/Get; the new link is shown once)."""
     actor = request.membership
     require(request, policies.can_use_feeds(actor), "scheduling.feeds")
     form = _form(request, request.POST or None)
@@ -60,7 +72,7 @@ def feed_settings(request):
         except ValidationError as error:
             add_validation_errors(form, error)
         else:
-            return _page(request, _form(request), new_url=_feed_url(request, token))
+            return _show_once(request, token)
     return _page(request, form, status=400 if form.is_bound and form.errors else 200)
 
 
@@ -100,7 +112,7 @@ def feed_regenerate(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("scheduling:feeds")
-    return _page(request, _form(request), new_url=_feed_url(request, token))
+    return _show_once(request, token)
 
 
 def _feed_key(group, request) -> str:

@@ -149,7 +149,9 @@ def test_front_desk_subscribes_to_a_clinician_or_a_room_but_not_to_own(
     page = client.get("/schedule/subscriptions/").content.decode()
     assert 'value="own"' not in page and 'value="clinician"' in page
     assert client.post("/schedule/subscriptions/", {"kind": "own", "client_label": "number"}).status_code == 400
-    created = client.post("/schedule/subscriptions/", {"kind": "room", "room": rooms[1].pk, "client_label": "number"})
+    created = client.post(
+        "/schedule/subscriptions/", {"kind": "room", "room": rooms[1].pk, "client_label": "number"}, follow=True
+    )
     url = created.context["new_url"]
     assert url.startswith(f"http://{host_of(org)}/schedule/feed/") and url.endswith(".ics")
     found = events(parse(clinic_client(org).get(url.split(host_of(org))[1])))
@@ -180,7 +182,7 @@ def test_revoked_regenerated_and_unknown_links_answer_404(org, clinician, clinic
     assert anonymous.get(f"/schedule/feed/{token}.ics").status_code == 200
     with tenant_context(org):
         feed = CalendarFeed.objects.get()
-    fresh = owner.post(f"/schedule/subscriptions/{feed.pk}/new-link/")
+    fresh = owner.post(f"/schedule/subscriptions/{feed.pk}/new-link/", follow=True)
     new_url = fresh.context["new_url"]
     assert anonymous.get(f"/schedule/feed/{token}.ics").status_code == 404
     new_path = new_url.split(host_of(org))[1]
