@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from audit.models import Outcome
@@ -121,20 +121,20 @@ def _feed_key(group, request) -> str:
 
 def _throttled(request) -> bool:
     per_link = is_ratelimited(
-        request, group="feed", key=_feed_key, rate=settings.HEARTH_FEED_RATE, method="GET", increment=True
+        request, group="feed", key=_feed_key, rate=settings.HEARTH_FEED_RATE, method=["GET", "HEAD"], increment=True
     )
     per_address = is_ratelimited(
         request,
         group="feed-address",
         key=lambda group, req: client_ip(req) or "unknown",
         rate=settings.HEARTH_FEED_ADDRESS_RATE,
-        method="GET",
+        method=["GET", "HEAD"],
         increment=True,
     )
     return per_link or per_address
 
 
-@require_GET
+@require_safe
 def feed(request, token: str):
     """The .ics itself. Never names a client; the audit detail holds ids and counts only (not the token)."""
     if _throttled(request):

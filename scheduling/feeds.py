@@ -132,7 +132,9 @@ def _title(feed: CalendarFeed) -> str:
     return f"Hearth: {feed.owner.user.full_name}"
 
 
-def build_calendar(feed: CalendarFeed, *, organization, uid_domain: str, now: datetime.datetime | None = None):
+def build_calendar(
+    feed: CalendarFeed, *, organization, uid_domain: str, now: datetime.datetime | None = None
+) -> tuple[bytes, int]:
     """The feed's VCALENDAR (30 days back, 180 ahead) with times in the clinic's zone (TZID + VTIMEZONE).
 
     Returns ``(bytes, event_count)``. UIDs are ``appointment-<id>@<uid_domain>``: stable, so a calendar app
