@@ -20,7 +20,7 @@ from audit.models import Outcome
 from audit.services import client_ip, record
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.forms import add_validation_errors
-from scheduling import feeds, policies
+from scheduling import feeds, policies, selectors
 from scheduling.forms_waitlist import FeedForm
 from scheduling.models_feed import CalendarFeed
 
@@ -38,7 +38,8 @@ def _page(request, form, status: int = 200):
     actor = request.membership
     token = request.session.pop(NEW_TOKEN_KEY, "")
     new_url = _feed_url(request, token) if token else ""
-    context = {"form": form, "feeds": feeds.active_feeds(actor), "new_url": new_url}
+    zone = selectors.display_zone(actor, request.organization)
+    context = {"form": form, "feeds": feeds.active_feeds(actor), "new_url": new_url, "zone": zone}
     return render(request, "scheduling/feeds.html", context, status=status)
 
 

@@ -124,7 +124,7 @@ def entry_add(request):
         else:
             messages.success(request, "Added to the waitlist.")
             return redirect("scheduling:waitlist_entry", pk=entry.pk)
-    return render(request, "scheduling/waitlist_form.html", {"form": form, "entry": None})
+    return render(request, "scheduling/waitlist_form.html", {"form": form, "entry": None, "zone": _zone(request)})
 
 
 @login_required
@@ -211,8 +211,8 @@ def entry_edit(request, pk: int):
         else:
             messages.success(request, "Waitlist entry saved.")
             return redirect("scheduling:waitlist_entry", pk=pk)
-    _label([entry], {entry.client_id} if wl.named_client_ids(actor, [entry.client_id]) else set())
-    return render(request, "scheduling/waitlist_form.html", {"form": form, "entry": entry})
+    _label([entry], wl.named_client_ids(actor, [entry.client_id]))
+    return render(request, "scheduling/waitlist_form.html", {"form": form, "entry": entry, "zone": _zone(request)})
 
 
 def _answer(request, pk: int, permission: str, action) -> WaitlistEntry:
