@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -473,8 +472,7 @@ def appointment_cancel(request, pk: int):
             late = " (late cancellation)" if cancelled[0].late_cancellation else ""
             count = f"{len(cancelled)} appointments" if len(cancelled) > 1 else "Appointment"
             matching = waitlist_selectors.count_matching_cancelled(actor, cancelled[0], clinic_zone(request))
-            waiting = f" {matching} waitlisted client{pluralize(matching)} match{pluralize(matching, 'es,')} this slot."
-            waiting = waiting if matching else ""
+            waiting = f" {waitlist_selectors.matches_text(matching)}." if matching else ""
             messages.success(request, f"{count} cancelled{late}.{waiting}")
             return redirect("scheduling:detail", pk=pk)
     return render(request, "scheduling/cancel.html", {"form": form, "appointment": appointment})

@@ -158,6 +158,10 @@ def count_matching_cancelled(actor: Membership, appointment: Appointment, zone: 
     return len(matching_entries(actor, slot, zone)) if slot else 0
 
 
+def matches_text(count: int) -> str:
+    return f"{count} waitlisted client{'s' if count != 1 else ''} match{'' if count != 1 else 'es'} this slot"
+
+
 def open_slots_for(entry: WaitlistEntry, zone: str, limit: int = 8) -> list[Slot]:
     """The next open times (``availability.find_open_slots``) that suit this entry's days, times and clinician."""
     from tenancy.models import Location

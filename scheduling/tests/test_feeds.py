@@ -254,3 +254,11 @@ def test_the_feed_has_a_fixed_query_count(
 
 def test_the_uid_domain_is_the_clinic_host(org):
     assert host_of(org) == f"riverside.{settings.HEARTH_BASE_DOMAIN}"
+
+
+def test_fetches_are_rate_limited_per_address_across_links(org, clinician, supervisor, clinic_client, settings):
+    settings.HEARTH_FEED_ADDRESS_RATE = "3/m"
+    tokens = [make_feed(org, clinician), make_feed(org, supervisor)]
+    client = clinic_client(org)
+    codes = [client.get(f"/schedule/feed/{tokens[i % 2]}.ics").status_code for i in range(4)]
+    assert codes == [200, 200, 200, 429]

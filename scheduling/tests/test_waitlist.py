@@ -421,3 +421,23 @@ def test_waitlist_pages_have_a_fixed_query_count(
     entry = WaitlistEntry.all_tenants.filter(organization=org).first()
     with django_assert_max_num_queries(25 + rls_queries()):
         assert client.get(f"/schedule/waitlist/{entry.pk}/").status_code == 200
+
+
+def test_declining_and_removing_through_the_pages(org, add, riley, front_desk, clinician, site, clinic_client):
+    entry = add(front_desk, riley)
+    with tenant_context(org):
+        slot = _slot(org, next_weekday(1), clinician, site)
+        waitlist.offer(entry, actor=front_desk, expected_version=1, slot=slot, zone=ZONE)
+    client = clinic_client(org, front_desk)
+    page = _text(client.get(f"/schedule/waitlist/{entry.pk}/"))
+    assert "Offered:" in page and "Accepted: book it" in page
+    declined = client.post(f"/schedule/waitlist/{entry.pk}/decline/", {"version": 2, "reason": "Busy"}, follow=True)
+    assert "keeps their place" in _text(declined) and "Declined (Busy)" in _text(declined)
+    no_reason = client.post(f"/schedule/waitlist/{entry.pk}/remove/", {"version": 3, "reason": ""}, follow=True)
+    assert "Give the reason for removing this entry" in _text(no_reason)
+    stale = client.post(f"/schedule/waitlist/{entry.pk}/remove/", {"version": 1, "reason": "Moved"}, follow=True)
+    assert "Someone else changed this waitlist entry" in _text(stale)
+    removed = client.post(f"/schedule/waitlist/{entry.pk}/remove/", {"version": 3, "reason": "Moved"}, follow=True)
+    assert "Removed from the waitlist." in _text(removed) and "Removed: Moved" in _text(removed)
+    with tenant_context(org):
+        assert WaitlistEntry.objects.get(pk=entry.pk).status == WaitlistStatus.REMOVED
