@@ -253,6 +253,9 @@ AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_
 RATELIMIT_VIEW = "hearth.views.rate_limited"
 HEARTH_AUTH_RATE = env_str("HEARTH_AUTH_RATE", "30/10m")
 HEARTH_SSO_RATE = env_str("HEARTH_SSO_RATE", "120/10m")
+# Calendar feeds (scheduling/feed_views.py): per link, and per address (an office shares one).
+HEARTH_FEED_RATE = env_str("HEARTH_FEED_RATE", "30/10m")
+HEARTH_FEED_ADDRESS_RATE = env_str("HEARTH_FEED_ADDRESS_RATE", "600/10m")
 # Per-address throttling is django-ratelimit's job here (accounts/ratelimits.py), so axes locks by account only.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 

@@ -326,4 +326,6 @@ class CalendarPreference(TenantModel):
         return f"calendar preferences of {self.membership_id}"
 
 
+from scheduling.models_feed import CalendarFeed  # noqa: E402,F401  (calendar subscriptions)
 from scheduling.models_reminders import AppointmentReminder, ReminderSettings  # noqa: E402,F401
+from scheduling.models_waitlist import WaitlistEntry, WaitlistOffer  # noqa: E402,F401  (the waitlist)

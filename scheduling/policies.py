@@ -75,6 +75,49 @@ def can_manage_availability(actor: Membership | None, clinician: Membership) -> 
     return actor.has_role(*SCHEDULERS) or (actor.has_role(*CLINICAL) and actor.pk == clinician.pk)
 
 
+# --- Waitlist ------------------------------------------------------------------------------------------------
+# Front desk and administrators keep the waitlist; clinicians see and manage the entries of clients on their
+# caseload (``clients.access.visible_clients``) and the requests naming them, with names only where
+# ``selectors.visible_client_ids`` allows. Billing has no need for it.
+
+
+def can_view_waitlist(actor: Membership | None) -> bool:
+    return _active(actor) and actor.has_role(*SCHEDULERS, *CLINICAL)
+
+
+def sees_whole_waitlist(actor: Membership | None) -> bool:
+    return _active(actor) and actor.has_role(*SCHEDULERS)
+
+
+def can_manage_waitlist_entry(
+    actor: Membership | None, *, on_caseload: bool, requested_clinician_id: int | None
+) -> bool:
+    """Add, edit, offer, remove: schedulers for anyone; a clinician for a client on their caseload or a request
+    naming them."""
+    if not can_view_waitlist(actor):
+        return False
+    return actor.has_role(*SCHEDULERS) or on_caseload or requested_clinician_id == actor.pk
+
+
+# --- Calendar subscriptions (iCal feeds) -----------------------------------------------------------------------
+# A feed leaves the building (it sits in a phone's calendar app), so it is minimum necessary: clinicians subscribe
+# to their own appointments; the front desk and administrators may also subscribe to one clinician's or one room's
+# calendar, which they run anyway. Fetches re-check this, so a feed dies with its owner's role or membership.
+
+
+def can_use_feeds(actor: Membership | None) -> bool:
+    return _active(actor) and actor.has_role(*SCHEDULERS, *CLINICAL)
+
+
+def can_subscribe_own(actor: Membership | None) -> bool:
+    return _active(actor) and actor.has_role(*CLINICAL)
+
+
+def can_subscribe_others(actor: Membership | None) -> bool:
+    """Another clinician's or a room's calendar."""
+    return _active(actor) and actor.has_role(*SCHEDULERS)
+
+
 def sees_all_client_names(actor: Membership | None) -> bool:
     return client_policies.sees_all_clients(actor)
 

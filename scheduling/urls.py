@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from scheduling import reminder_views, views
+from scheduling import feed_views, reminder_views, views, waitlist_views
 
 app_name = "scheduling"
 urlpatterns = [
@@ -22,4 +22,21 @@ urlpatterns = [
     path("settings/<slug:kind>/", views.settings_list, name="settings"),
     path("settings/<slug:kind>/new/", views.settings_edit, name="settings_add"),
     path("settings/<slug:kind>/<int:pk>/", views.settings_edit, name="settings_edit"),
+]
+
+# The waitlist and calendar subscriptions (issue 6, items 8 and 10).
+urlpatterns += [
+    path("waitlist/", waitlist_views.waitlist_list, name="waitlist"),
+    path("waitlist/new/", waitlist_views.entry_add, name="waitlist_add"),
+    path("waitlist/matches/", waitlist_views.slot_matches, name="waitlist_matches"),
+    path("waitlist/<int:pk>/", waitlist_views.entry_detail, name="waitlist_entry"),
+    path("waitlist/<int:pk>/edit/", waitlist_views.entry_edit, name="waitlist_edit"),
+    path("waitlist/<int:pk>/remove/", waitlist_views.entry_remove, name="waitlist_remove"),
+    path("waitlist/<int:pk>/offer/", waitlist_views.entry_offer, name="waitlist_offer"),
+    path("waitlist/<int:pk>/book/", waitlist_views.offer_accept, name="waitlist_book"),
+    path("waitlist/<int:pk>/decline/", waitlist_views.offer_decline, name="waitlist_decline"),
+    path("subscriptions/", feed_views.feed_settings, name="feeds"),
+    path("subscriptions/<int:pk>/remove/", feed_views.feed_revoke, name="feed_revoke"),
+    path("subscriptions/<int:pk>/new-link/", feed_views.feed_regenerate, name="feed_regenerate"),
+    re_path(r"^feed/(?P<token>[A-Za-z0-9_-]{20,100})\.ics$", feed_views.feed, name="feed"),
 ]

@@ -19,7 +19,17 @@ from clients.models import Client
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.errors import ConflictError
 from hearth.forms import add_validation_errors
-from scheduling import availability, calendar, policies, recurrence, reminder_views, selectors, services
+from scheduling import (
+    availability,
+    calendar,
+    policies,
+    recurrence,
+    reminder_views,
+    selectors,
+    services,
+    waitlist_selectors,
+    waitlist_views,
+)
 from scheduling.forms import (
     AppointmentTypeForm,
     BlockTimeForm,
@@ -47,6 +57,10 @@ from scheduling.models import (
 
 def _zone(request) -> str:
     return selectors.display_zone(request.membership, request.organization)
+
+
+def clinic_zone(request) -> str:
+    return request.organization.time_zone
 
 
 def _today(zone: str) -> datetime.date:
@@ -130,6 +144,8 @@ def calendar_view(request):
         "can_manage_settings": policies.can_manage_settings(actor),
         "can_manage_closures": policies.can_manage_closures(actor),
         "own_hours": actor.pk in by_pk and policies.can_manage_availability(actor, actor),
+        "can_use_waitlist": policies.can_view_waitlist(actor),
+        "can_use_feeds": policies.can_use_feeds(actor),
         "query": _query(view, room, chosen, everyone),
         "events": events,
     }
@@ -321,6 +337,7 @@ def appointment_detail(request, pk: int):
         "status_form": StatusForm(initial={"version": appointment.version}),
         "statuses": [s for s in Status if s not in (Status.CANCELLED, appointment.status)],
         **reminder_views.appointment_context(appointment, zone=zone, links=links),
+        "waitlist_matches": waitlist_selectors.count_matching_cancelled(actor, appointment, clinic_zone(request)),
     }
     return render(request, "scheduling/detail.html", context)
 
@@ -456,7 +473,9 @@ def appointment_cancel(request, pk: int):
         else:
             late = " (late cancellation)" if cancelled[0].late_cancellation else ""
             count = f"{len(cancelled)} appointments" if len(cancelled) > 1 else "Appointment"
-            messages.success(request, f"{count} cancelled{late}.")
+            matching = waitlist_selectors.count_matching_cancelled(actor, cancelled[0], clinic_zone(request))
+            waiting = f" {waitlist_selectors.matches_text(matching)}." if matching else ""
+            messages.success(request, f"{count} cancelled{late}.{waiting}")
             return redirect("scheduling:detail", pk=pk)
     return render(request, "scheduling/cancel.html", {"form": form, "appointment": appointment})
 
@@ -680,5 +699,6 @@ def schedule_tab(request, client, chart):
         "stats": selectors.attendance(rows, now),
         "zone": zone,
         "can_book": policies.can_open_booking(request.membership) and client.status not in ("discharged",),
+        **waitlist_views.chart_context(request, client),
     }
     return tabs.render_tab(request, client, chart, "schedule", "scheduling/tab_schedule.html", context)

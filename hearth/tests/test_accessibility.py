@@ -173,6 +173,64 @@ def _scheduling_pages(page, base: str, clinic) -> dict[str, list[str]]:
     page.goto(f"{base}/schedule/book/")
     page.get_by_role("button", name="Book").click()
     found["book with errors"] = _violations(page)
+    found.update(_waitlist_and_feed_pages(page, base, clinic))
+    return found
+
+
+def _waitlist_and_feed_pages(page, base: str, clinic) -> dict[str, list[str]]:
+    """The waitlist (a waiting entry, one with an open offer, the matches of a cancelled slot) and calendar
+    subscriptions (with a new link shown), as the demo administrator."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import Membership
+    from clients.models import Client
+    from scheduling import services, waitlist
+    from scheduling.models import AppointmentType, Room
+
+    with tenant_context(clinic):
+        desk = Membership.objects.get(username="frontdesk")
+        casey = Membership.objects.get(username="clinician")
+        kind = AppointmentType.objects.get(name="Individual therapy 45")
+        room = Room.objects.get(name="Room 1")
+        start = timezone.now().replace(hour=19, minute=0, second=0, microsecond=0) + datetime.timedelta(days=8)
+        waiting = waitlist.add_entry(
+            Client.objects.get(number=9004), actor=desk, data=waitlist.EntryData(kind, windows=["afternoon"])
+        )
+        offered = waitlist.add_entry(Client.objects.get(number=9001), actor=desk, data=waitlist.EntryData(kind))
+        slot = waitlist.Slot(start, start + datetime.timedelta(minutes=45), casey, room.location, room)
+        waitlist.offer(offered, actor=desk, expected_version=1, slot=slot, zone=clinic.time_zone)
+        details = services.Details(kind, [Client.objects.get(number=9003)], [casey], room.location, room)
+        freed = services.book(actor=desk, details=details, start=start + datetime.timedelta(days=1), duration=45)
+        freed = freed.appointments[0]
+        services.cancel(freed, actor=desk, expected_version=1, cancelled_by="clinic", reason="Clinician ill")
+    found = {}
+    for name, path in [
+        ("waitlist", "/schedule/waitlist/"),
+        ("add to the waitlist", "/schedule/waitlist/new/"),
+        ("waitlist entry with open times", f"/schedule/waitlist/{waiting.pk}/"),
+        ("waitlist entry with an offer", f"/schedule/waitlist/{offered.pk}/"),
+        ("change a waitlist entry", f"/schedule/waitlist/{waiting.pk}/edit/"),
+        ("waitlist matches of a cancelled slot", f"/schedule/waitlist/matches/?appointment={freed.pk}"),
+        ("cancelled appointment with matches", f"/schedule/appointments/{freed.pk}/"),
+        ("calendar subscriptions", "/schedule/subscriptions/"),
+    ]:
+        page.goto(f"{base}{path}")
+        found[name] = _violations(page)
+    page.goto(f"{base}/schedule/waitlist/new/")
+    page.get_by_role("button", name="Save").click()
+    found["add to the waitlist with errors"] = _violations(page)
+    page.goto(f"{base}/schedule/subscriptions/")
+    page.get_by_label("A room's bookings").check()
+    page.get_by_role("button", name="Create link").click()
+    page.get_by_text("Choose the room.").wait_for()
+    found["calendar subscriptions with errors"] = _violations(page)
+    page.get_by_label("A room's bookings").check()
+    page.locator("#id_room").select_option(label="Room 1 (Main office)")
+    page.get_by_role("button", name="Create link").click()
+    page.get_by_role("textbox", name="Subscription link").wait_for()
+    found["calendar subscriptions with a new link"] = _violations(page)
     return found
 
 

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('clients', '0006_record_details'),
-        ('scheduling', '0001_scheduling'),
+        ('scheduling', '0002_waitlist_feed'),
         ('tenancy', '0006_admin_clinical_access'),
     ]
 
