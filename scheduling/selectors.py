@@ -6,10 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from accounts.models import Membership
 from accounts.roles import Role
+from clients.access import visible_clients
 from clients.models import Client
 from scheduling import policies
 from scheduling.models import (
@@ -34,7 +35,7 @@ def display_zone(actor: Membership | None, organization) -> str:
 
 def visible_client_ids(actor: Membership | None, client_ids: Iterable[int]) -> set[int]:
     """Which of ``client_ids`` the person may see by name: all for front desk, billing and administrators; a
-    clinician's caseload (primary clinician or care team) otherwise."""
+    clinician's caseload (primary clinician or current care team) otherwise."""
     ids = set(client_ids)
     if not ids or actor is None:
         return set()
@@ -42,8 +43,8 @@ def visible_client_ids(actor: Membership | None, client_ids: Iterable[int]) -> s
         return ids
     if not actor.has_role(*policies.CLINICAL):
         return set()
-    caseload = Client.objects.filter(pk__in=ids).filter(Q(primary_clinician=actor) | Q(care_team__membership=actor))
-    return set(caseload.values_list("pk", flat=True))
+    # The chart's own caseload rule (current care team only), so the calendar never shows more than the chart would.
+    return set(visible_clients(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 
 def clinicians() -> list[Membership]:

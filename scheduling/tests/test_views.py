@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 
 from audit.models import AuditEvent
+from clients import care_team
 from conftest import rls_queries
 from scheduling.models import Appointment, AppointmentType, ClinicClosure, Status
 from scheduling.recurrence import Rule
@@ -61,6 +62,21 @@ def test_a_clinician_sees_only_caseload_names_others_as_client_numbers(
         )
     )
     assert "Jordan Rivers" in text
+    assert "Maya" not in text and f"Client #{maya.number}" in text
+
+
+def test_a_clinician_removed_from_the_care_team_sees_only_the_client_number(
+    org, book, maya, clinician, supervisor, admin, front_desk, clinic_client
+):
+    with tenant_context(org):
+        member = care_team.add_member(maya, actor=admin, membership=clinician)
+    book(front_desk, local(2026, 3, 10), clients=[maya], clinicians=[supervisor])
+    client = clinic_client(org, clinician)
+    query = {"view": "list", "date": "2026-03-10", "c": [supervisor.pk]}
+    assert "Maya Okafor" in _text(client.get("/schedule/", query))
+    with tenant_context(org):
+        care_team.remove_member(member, actor=admin)
+    text = _text(client.get("/schedule/", query))
     assert "Maya" not in text and f"Client #{maya.number}" in text
 
 
