@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from accounts.models import Membership
 from clients.models import Client
-from scheduling import services
-from scheduling.models import Appointment, AppointmentType, ReminderSettings, Room, WorkingHours
+from scheduling import services, waitlist
+from scheduling.models import Appointment, AppointmentType, ReminderSettings, Room, WaitlistEntry, WorkingHours
 from tenancy.models import Location, Organization
 
 TYPES = [
@@ -34,6 +34,12 @@ CLIENTS = [
     (9002, "Maya", "Okafor", datetime.date(1985, 9, 3)),
     (9003, "Eli", "Novak", datetime.date(2001, 1, 27)),
     (9004, "Rosa", "Delgado", datetime.date(1978, 6, 30)),
+]
+# Waiting for a first appointment: number, first and last name, birth date, type, clinician username or None, days,
+# parts of the day.
+WAITING = [
+    (9005, "Noah", "Kim", datetime.date(1996, 11, 2), "Intake assessment", "clinician", [0, 3], ["morning"]),
+    (9006, "Priya", "Shah", datetime.date(1988, 2, 19), "Intake assessment (video)", None, [], ["afternoon"]),
 ]
 # Two demo clients agreed to reminders, so `make run` shows them (mail goes to the console there).
 REMINDER_CONTACTS = {
@@ -102,6 +108,21 @@ def load(organization: Organization, staff: dict[str, Membership]) -> None:
             },
         )
         clients.append(client)
+    if not WaitlistEntry.objects.exists():
+        for number, first, last, born, kind, username, days, windows in WAITING:
+            client, _ = Client.objects.get_or_create(
+                number=number,
+                defaults={
+                    "legal_first_name": first,
+                    "legal_last_name": last,
+                    "date_of_birth": born,
+                    "status": "waitlist",
+                },
+            )
+            data = waitlist.EntryData(
+                appointment_type=types[kind], clinician=staff.get(username), weekdays=days, windows=windows
+            )
+            waitlist.add_entry(client, actor=staff["frontdesk"], data=data)
     ReminderSettings.objects.get_or_create(
         defaults={"enabled": True, "send_email": True, "send_sms": True, "lead_hours": [48, 2]}
     )

@@ -4,6 +4,8 @@ from accounts.demo import DEMO_PASSWORD, DEMO_PROGRAMS, DEMO_STAFF
 from accounts.models import Membership, User
 from accounts.roles import Role
 from clients.models import Program
+from scheduling.demo import WAITING
+from scheduling.models import ReminderSettings, WaitlistEntry
 from tenancy.context import tenant_context
 from tenancy.models import Location, Organization
 
@@ -25,5 +27,7 @@ def test_load_demo_creates_two_clinics_with_every_role_and_is_idempotent(db, cli
             for location in locations.values():
                 location.full_clean()  # the demo's own data passes the rules administrators face
             assert Program.objects.filter(is_active=True).count() == len(DEMO_PROGRAMS)
+            assert WaitlistEntry.objects.filter(status="waiting").count() == len(WAITING)
+            assert ReminderSettings.objects.get().enabled
     response = clinic_client(clinics[0]).post("/login/", {"username": "admin", "password": DEMO_PASSWORD})
     assert response.status_code == 302
