@@ -103,8 +103,8 @@ def overdue_flag(overdue: Q) -> Case:
     return Case(When(overdue, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
-def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
-    """Apply the list filters (already validated by ``TicketFilterForm``) and mark overdue rows."""
+def _filter_status_and_priority(tickets: QuerySet, filters: dict) -> QuerySet:
+    """The status ("open", "closed" or one status) and priority filters the clinic lists and the console share."""
     status = filters.get("status") or ""
     if status == "open":
         tickets = tickets.filter(status__in=OPEN_STATUSES)
@@ -114,6 +114,12 @@ def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
         tickets = tickets.filter(status=status)
     if filters.get("priority") not in (None, ""):
         tickets = tickets.filter(priority=int(filters["priority"]))
+    return tickets
+
+
+def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
+    """Apply the list filters (already validated by ``TicketFilterForm``) and mark overdue rows."""
+    tickets = _filter_status_and_priority(tickets, filters)
     assignee = filters.get("assignee") or ""
     if assignee == "auto":
         tickets = tickets.filter(assignee__isnull=True, auto_assigned=True)
@@ -262,16 +268,7 @@ def vendor_tickets(filters: dict, now: datetime) -> QuerySet:
     """Every clinic's sent tickets, filtered (status, priority, overdue, clinic), overdue first, then by priority
     and due-by. Overdue uses ``due_by`` and the clinic-given date due (in UTC: the console spans time zones).
     Evaluate it inside ``vendor_console_context`` (``vendor_ticket_page`` does)."""
-    tickets = Ticket.all_tenants.filter(sent_to_vendor_at__isnull=False)
-    status = filters.get("status") or ""
-    if status == "open":
-        tickets = tickets.filter(status__in=OPEN_STATUSES)
-    elif status == "closed":
-        tickets = tickets.filter(status__in=CLOSED_STATUSES)
-    elif status in Status.values:
-        tickets = tickets.filter(status=status)
-    if filters.get("priority") not in (None, ""):
-        tickets = tickets.filter(priority=int(filters["priority"]))
+    tickets = _filter_status_and_priority(Ticket.all_tenants.filter(sent_to_vendor_at__isnull=False), filters)
     if filters.get("clinic"):
         tickets = tickets.filter(organization_id=int(filters["clinic"]))
     overdue = Q(status__in=OPEN_STATUSES) & (Q(due_by__lt=now) | Q(date_due__lt=now.date()))
