@@ -156,9 +156,7 @@ def test_few_recovery_codes_left_warns(vendor_staff, console_client):
     )
     client = console_client()
     _password(client)
-    for code in codes:
-        if client.post("/two-step/", {"code": code}).status_code == 302:
-            break
+    assert client.post("/two-step/", {"code": codes[0]}).status_code == 302  # the first three are unused
     assert "You have 2 recovery codes left" in _text(client.get("/"))
 
 
