@@ -33,6 +33,7 @@ from django.utils.crypto import constant_time_compare
 from audit.models import Outcome
 from audit.services import record
 from tickets.models import VendorStaff
+from tickets.vendor_mfa import confirmed_key
 
 SESSION_ID = "hearth_vendor_staff_id"
 SESSION_HASH = "hearth_vendor_staff_hash"
@@ -120,8 +121,6 @@ def complete_sign_in(request: HttpRequest, staff: VendorStaff, key, *, method: s
 
 
 def second_step_passed(request: HttpRequest, staff: VendorStaff) -> bool:
-    from tickets.vendor_mfa import confirmed_key
-
     key = confirmed_key(staff)
     return key is not None and request.session.get(SESSION_MFA) == key.pk
 
@@ -137,8 +136,6 @@ def current_staff(request: HttpRequest) -> VendorStaff | None:
     """The signed-in vendor staff member of this session, or None (and the session ended) when the account was
     deactivated, its password changed, its second factor was reset, or the session sat idle past
     ``HEARTH_VENDOR_IDLE_MINUTES``. Half-signed-in sessions count: ``vendor_staff_required`` checks the second step."""
-    from tickets.vendor_mfa import confirmed_key
-
     staff_id = request.session.get(SESSION_ID)
     if staff_id is None:
         return None
@@ -164,8 +161,6 @@ def _with_next(name: str, target: str) -> str:
 
 def two_step_url(staff: VendorStaff, target: str) -> str:
     """Where a half-signed-in person goes next: enrolment without an authenticator, else the code page."""
-    from tickets.vendor_mfa import confirmed_key
-
     return _with_next("console:mfa_verify" if confirmed_key(staff) else "console:mfa_setup", target)
 
 
