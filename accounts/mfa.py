@@ -46,14 +46,24 @@ def pending_totp(user: User) -> TOTPDevice:
 
 
 def qr_code_data_uri(device: TOTPDevice) -> str:
-    return segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=2)
+    return otpauth_qr_data_uri(device.config_url)
 
 
 def manual_key(device: TOTPDevice) -> str:
+    return grouped_base32(device.bin_key)
+
+
+def otpauth_qr_data_uri(url: str) -> str:
+    """An ``otpauth://`` URL as an inline SVG QR code (also used by the vendor console's enrolment)."""
+    return segno.make(url, error="m").svg_data_uri(scale=5, border=2)
+
+
+def grouped_base32(secret: bytes) -> str:
+    """A secret as the base32 an authenticator app accepts, in groups of four for typing by hand."""
     from base64 import b32encode
 
-    secret = b32encode(device.bin_key).decode()
-    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    text = b32encode(secret).decode()
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
 @transaction.atomic

@@ -247,7 +247,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_COOLOFF_TIME = None
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
-AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_password"]
+AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_password", "code"]
 
 # Throttling of sign-in endpoints by client address (django-ratelimit), on top of per-account lockout.
 RATELIMIT_VIEW = "hearth.views.rate_limited"

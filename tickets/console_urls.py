@@ -3,12 +3,14 @@ else. ``tenancy.middleware.TenantMiddleware`` sets it as ``request.urlconf``."""
 
 from django.urls import include, path
 
-from tickets import console_views
+from tickets import console_mfa_views, console_views
 
 console_patterns = [
     path("", console_views.ticket_list, name="list"),
     path("login/", console_views.sign_in, name="login"),
     path("logout/", console_views.sign_out, name="logout"),
+    path("two-step/", console_mfa_views.mfa_verify, name="mfa_verify"),
+    path("two-step/setup/", console_mfa_views.mfa_setup, name="mfa_setup"),
     path("tickets/<int:pk>/", console_views.ticket_detail, name="detail"),
     path("tickets/<int:pk>/reply/", console_views.ticket_reply, name="reply"),
     path("tickets/<int:pk>/status/", console_views.ticket_status, name="status"),

@@ -31,7 +31,7 @@ FAILED = "That email and password don't match an active vendor support account."
 # --- Sign-in -------------------------------------------------------------------------------------------------
 
 
-def _next_url(request) -> str:
+def next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
@@ -39,8 +39,12 @@ def _next_url(request) -> str:
 
 
 def locked_out_response(request):
-    """The sign-in page saying the account is locked (django-axes' lockout response on the support host)."""
+    """The sign-in page saying the account is locked (django-axes' lockout response on the support host).
+
+    A half-signed-in session (locked by wrong codes) ends: the password must be given again once unlocked.
+    """
     record("vendor.locked_out", request=request, outcome=Outcome.DENIED, detail={"path": request.path[:200]})
+    request.session.flush()
     context = {"form": SignInForm(), "locked_message": vendor.LOCKED_MESSAGE}
     return render(request, "tickets/console/login.html", context, status=403)
 
@@ -55,9 +59,9 @@ def sign_in(request):
         staff = vendor.authenticate(request, email, form.cleaned_data["password"])
         if staff is not None:
             vendor.sign_in(request, staff)
-            return redirect(_next_url(request))
+            return redirect(vendor.two_step_url(staff, next_url(request)))
         form.add_error(None, FAILED)
-    context = {"form": form, "next": _next_url(request) if request.method == "GET" else request.POST.get("next", "")}
+    context = {"form": form, "next": next_url(request) if request.method == "GET" else request.POST.get("next", "")}
     return render(request, "tickets/console/login.html", context, status=200 if not form.errors else 400)
 
 

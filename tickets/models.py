@@ -387,3 +387,6 @@ class Notification(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.recipient_id}"
+
+
+from tickets.models_vendor_mfa import VendorRecoveryCode, VendorTotpKey  # noqa: E402,F401

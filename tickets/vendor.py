@@ -4,11 +4,16 @@ The console keeps its own session keys (not Django's ``login()``), so ``request.
 nothing clinic-side (memberships, clinic audit actors, clinic middleware) ever mistakes vendor staff for clinic
 staff. Sign-in is rate-limited per address (``accounts.ratelimits``) and locked per account by django-axes under
 the key ``vendor:<email>``; unknown addresses lock like real ones, so the lockout reveals nothing.
+
+Sign-in takes two steps (``tickets/vendor_mfa.py``): the password starts a half-signed-in session that reaches
+only the enrolment and code pages; the session records which authenticator passed the second step
+(``SESSION_MFA``), and only then do the console's pages open. Wrong codes count toward the same lockout.
 """
 
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.utils import reset
@@ -28,10 +33,12 @@ from django.utils.crypto import constant_time_compare
 from audit.models import Outcome
 from audit.services import record
 from tickets.models import VendorStaff
+from tickets.vendor_mfa import confirmed_key
 
 SESSION_ID = "hearth_vendor_staff_id"
 SESSION_HASH = "hearth_vendor_staff_hash"
 SESSION_SEEN = "hearth_vendor_seen"
+SESSION_MFA = "hearth_vendor_mfa_key"
 LOCKED_MESSAGE = "This account is locked after too many failed sign-in attempts. Ask the installation's operator."
 
 
@@ -71,8 +78,7 @@ def authenticate(request: HttpRequest, email: str, password: str) -> VendorStaff
     if staff is None:
         VendorStaff().set_password(password)
     elif staff.check_password(password):
-        reset(username=lockout_key(email))
-        return staff
+        return staff  # the lockout count is reset only once the second step passes too
     user_login_failed.send(sender=__name__, credentials={"username": lockout_key(email)}, request=request)
     record(
         "vendor.login_failed",
@@ -85,15 +91,38 @@ def authenticate(request: HttpRequest, email: str, password: str) -> VendorStaff
 
 
 def sign_in(request: HttpRequest, staff: VendorStaff) -> None:
-    """A new session key and CSRF token (no fixation), then the console's own session keys."""
+    """The password step: a new session key and CSRF token (no fixation), then the console's own session keys.
+
+    The session is half signed in until ``complete_sign_in``: it reaches only the two-step pages.
+    """
     request.session.cycle_key()
     rotate_token(request)
     request.session[SESSION_ID] = staff.pk
     request.session[SESSION_HASH] = staff.get_session_auth_hash()
     request.session[SESSION_SEEN] = timezone.now().timestamp()
+    record(
+        "vendor.password_verified", request=request, actor_label=staff.audit_label, detail={"vendor_staff_id": staff.pk}
+    )
+
+
+def complete_sign_in(request: HttpRequest, staff: VendorStaff, key, *, method: str) -> None:
+    """The second step passed with ``key`` (the confirmed authenticator): the console opens, the lockout resets."""
+    request.session.cycle_key()
+    request.session[SESSION_MFA] = key.pk
+    reset(username=lockout_key(staff.email))
     staff.last_login = timezone.now()
     staff.save(update_fields=["last_login"])
-    record("vendor.login", request=request, actor_label=staff.audit_label, detail={"vendor_staff_id": staff.pk})
+    record(
+        "vendor.login",
+        request=request,
+        actor_label=staff.audit_label,
+        detail={"vendor_staff_id": staff.pk, "second_step": method},
+    )
+
+
+def second_step_passed(request: HttpRequest, staff: VendorStaff) -> bool:
+    key = confirmed_key(staff)
+    return key is not None and request.session.get(SESSION_MFA) == key.pk
 
 
 def sign_out(request: HttpRequest) -> None:
@@ -105,17 +134,20 @@ def sign_out(request: HttpRequest) -> None:
 
 def current_staff(request: HttpRequest) -> VendorStaff | None:
     """The signed-in vendor staff member of this session, or None (and the session ended) when the account was
-    deactivated, its password changed, or the session sat idle past ``HEARTH_VENDOR_IDLE_MINUTES``."""
+    deactivated, its password changed, its second factor was reset, or the session sat idle past
+    ``HEARTH_VENDOR_IDLE_MINUTES``. Half-signed-in sessions count: ``vendor_staff_required`` checks the second step."""
     staff_id = request.session.get(SESSION_ID)
     if staff_id is None:
         return None
-    staff = VendorStaff.objects.filter(pk=staff_id, is_active=True).first()
+    staff = VendorStaff.objects.select_related("totp_key").filter(pk=staff_id, is_active=True).first()
     seen = request.session.get(SESSION_SEEN, 0)
     idle = timezone.now().timestamp() - seen > timedelta(minutes=settings.HEARTH_VENDOR_IDLE_MINUTES).total_seconds()
+    passed_key = request.session.get(SESSION_MFA)
     if (
         staff is None
         or idle
         or not constant_time_compare(request.session.get(SESSION_HASH, ""), staff.get_session_auth_hash())
+        or (passed_key is not None and getattr(confirmed_key(staff), "pk", None) != passed_key)
     ):
         request.session.flush()
         return None
@@ -123,14 +155,43 @@ def current_staff(request: HttpRequest) -> VendorStaff | None:
     return staff
 
 
+def _with_next(name: str, target: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': target})}"
+
+
+def two_step_url(staff: VendorStaff, target: str) -> str:
+    """Where a half-signed-in person goes next: enrolment without an authenticator, else the code page."""
+    return _with_next("console:mfa_verify" if confirmed_key(staff) else "console:mfa_setup", target)
+
+
 def vendor_staff_required(view: Callable) -> Callable:
-    """Console views: only on the support host, only for a signed-in vendor staff member (``request.vendor_staff``)."""
+    """Console views: only on the support host, only for a vendor staff member signed in with both steps
+    (``request.vendor_staff``). A half-signed-in session is sent to the two-step pages."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs):
-        request.vendor_staff = current_staff(request) if getattr(request, "vendor_console", False) else None
-        if request.vendor_staff is None:
+        staff = current_staff(request) if getattr(request, "vendor_console", False) else None
+        if staff is None:
             return redirect(f"{reverse('console:login')}?next={request.path}")
+        if not second_step_passed(request, staff):
+            return redirect(two_step_url(staff, request.path))
+        request.vendor_staff = staff
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def password_step_required(view: Callable) -> Callable:
+    """The two-step pages: a session past the password (``request.half_signed_in``); signed-in ones go on."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        staff = current_staff(request) if getattr(request, "vendor_console", False) else None
+        if staff is None:
+            return redirect("console:login")
+        if second_step_passed(request, staff):
+            return redirect("console:list")
+        request.half_signed_in = staff
         return view(request, *args, **kwargs)
 
     return wrapped

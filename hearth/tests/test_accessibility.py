@@ -1,5 +1,6 @@
 """WCAG 2 A/AA checks with axe-core on every page of the base UI, as a browser renders them."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -444,8 +445,13 @@ def test_consents_pages_have_no_wcag_violations(axe_page, transactional_db, live
 
 
 def test_vendor_console_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
-    """The vendor support console: sign-in (with an error), the sent-ticket list, a ticket with a file in its
-    thread, the reply form with an error, its not-found page, and the list on a phone."""
+    """The vendor support console: sign-in (with an error), two-step setup, recovery codes and code pages (with
+    errors), the sent-ticket list, a ticket with a file in its thread, the reply form with an error, its not-found
+    page, and the list on a phone."""
+    import time
+
+    import pyotp
+
     from hearth import uploads
     from hearth.tests.files import png_bytes
     from tickets import services
@@ -475,6 +481,31 @@ def test_vendor_console_pages_have_no_wcag_violations(axe_page, transactional_db
     pages["console sign-in with error"] = _violations(page)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Set up two-step sign-in").wait_for()
+    pages["console two-step setup"] = _violations(page)
+    page.get_by_label(re.compile(r"^Code")).fill("000000")
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    page.get_by_text("That code didn't match").wait_for()
+    pages["console two-step setup with error"] = _violations(page)
+    totp = pyotp.TOTP(page.get_by_test_id("manual-key").inner_text().replace(" ", ""))
+    page.get_by_label(re.compile(r"^Code")).fill(totp.now())
+    page.get_by_role("button", name="Turn on two-step sign-in").click()
+    page.get_by_role("heading", name="Two-step sign-in is on").wait_for()
+    pages["console recovery codes"] = _violations(page)
+    page.get_by_role("link", name="I've saved them — continue").click()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Email").fill(DEMO_VENDOR_STAFF[0])
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Enter your code").wait_for()
+    pages["console two-step code"] = _violations(page)
+    page.get_by_label(re.compile(r"^Code")).fill("000000")
+    page.get_by_role("button", name="Verify").click()
+    page.get_by_text("That code didn't work").wait_for()
+    pages["console two-step code with error"] = _violations(page)
+    page.get_by_label(re.compile(r"^Code")).fill(totp.at(time.time() + 30))
+    page.get_by_role("button", name="Verify").click()
+    page.get_by_role("heading", name="Tickets sent to the vendor").wait_for()
     for name, path in [
         ("console list", "/"),
         ("console list, nothing found", "/?status=cancelled"),

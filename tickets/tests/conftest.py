@@ -9,7 +9,7 @@ from clients.tests.conftest import make_chart_client  # noqa: F401  (the clients
 from conftest import PASSWORD
 from tenancy.context import tenant_context
 from tickets import services, vendor
-from tickets.models import Priority
+from tickets.models import Priority, VendorTotpKey
 
 
 @pytest.fixture
@@ -33,17 +33,32 @@ def vendor_staff(db):
     return vendor.create_vendor_staff(email="sam@vendor.test", full_name="Sam Support", password=PASSWORD)
 
 
+VENDOR_TOTP_KEY = "3132333435363738393031323334353637383930"  # hex; tests compute codes with pyotp
+
+
+def enrolled_key(staff) -> VendorTotpKey:
+    """The staff member's confirmed authenticator with the known test key (created if they have none)."""
+    key, _ = VendorTotpKey.objects.get_or_create(
+        staff=staff, defaults={"key": VENDOR_TOTP_KEY, "confirmed": True, "confirmed_at": timezone.now()}
+    )
+    return key
+
+
 @pytest.fixture
 def console_client():
-    """``console_client()`` is anonymous on the support host; ``console_client(staff)`` is signed in as them."""
+    """``console_client()`` is anonymous on the support host; ``console_client(staff)`` is signed in as them with
+    both steps (enrolled with ``VENDOR_TOTP_KEY``); ``console_client(staff, second_step=False)`` is past the
+    password only."""
 
-    def make(staff=None) -> Client:
+    def make(staff=None, *, second_step: bool = True) -> Client:
         client = Client(HTTP_HOST=SUPPORT_HOST)
         if staff is not None:
             session = client.session
             session[vendor.SESSION_ID] = staff.pk
             session[vendor.SESSION_HASH] = staff.get_session_auth_hash()
             session[vendor.SESSION_SEEN] = timezone.now().timestamp()
+            if second_step:
+                session[vendor.SESSION_MFA] = enrolled_key(staff).pk
             session.save()
         return client
 

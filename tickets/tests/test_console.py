@@ -1,9 +1,11 @@
 """The vendor's support console: its own host and sign-in, the sent-ticket list, a ticket's page, replies and
 status changes, and the wall between vendor staff and clinic staff (each refusal audited)."""
 
+import base64
 import io
 from html import unescape
 
+import pyotp
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
@@ -15,7 +17,7 @@ from conftest import PASSWORD, host_of, rls_queries
 from tenancy.context import tenant_context
 from tickets import services
 from tickets.models import Notification, Priority, Status, Ticket, TicketUpdate, VendorStaff
-from tickets.tests.conftest import SUPPORT_HOST
+from tickets.tests.conftest import SUPPORT_HOST, enrolled_key
 
 
 def _text(response) -> str:
@@ -45,8 +47,12 @@ def test_a_clinic_host_has_no_console_pages(org, admin, clinic_client, sent_tick
 
 
 def test_vendor_staff_sign_in_and_out_is_audited_outside_any_clinic(vendor_staff, console_client):
+    totp = pyotp.TOTP(base64.b32encode(bytes.fromhex(enrolled_key(vendor_staff).key)).decode())
     client = console_client()
     response = _sign_in(client, "SAM@vendor.test")
+    assert response.status_code == 302 and response["Location"] == "/two-step/?next=%2F"  # the second step next
+    assert not AuditEvent.objects.filter(action="vendor.login").exists()
+    response = client.post(response["Location"], {"code": totp.now()})
     assert response.status_code == 302 and response["Location"] == "/"
     page = client.get("/")
     assert page.status_code == 200 and "Sam Support" in _text(page)

@@ -3,7 +3,9 @@ vendor staff sign in at the console, see it, open its file, reply with a PDF and
 sees the reply and opens the vendor's file."""
 
 import re
+import time
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
@@ -61,6 +63,20 @@ def test_champion_sends_to_vendor_and_vendor_staff_reply_from_the_console(page, 
     console.get_by_label("Email").fill(DEMO_VENDOR_STAFF[0])
     console.get_by_label("Password").fill(DEMO_PASSWORD)
     console.get_by_role("button", name="Sign in").click()
+    # First sign-in: two-step sign-in is required, so they enrol an authenticator app. The "phone" is pyotp fed
+    # the key the page shows for manual entry.
+    expect(console.get_by_role("heading", name="Set up two-step sign-in")).to_be_visible()
+    expect(
+        console.get_by_role("img", name="QR code to add Hearth vendor support to your authenticator app")
+    ).to_be_visible()
+    totp = pyotp.TOTP(console.get_by_test_id("manual-key").inner_text().replace(" ", ""))
+    console.get_by_label(re.compile(r"^Code")).fill(totp.now())
+    console.get_by_role("button", name="Turn on two-step sign-in").click()
+    expect(console.get_by_role("heading", name="Two-step sign-in is on")).to_be_visible()
+    codes = console.get_by_role("list", name="Recovery codes").locator("code").all_inner_texts()
+    assert len(codes) == 10
+    save_artifact(console, "console-recovery-codes")
+    console.get_by_role("link", name="I've saved them — continue").click()
     expect(console.get_by_role("heading", name="Tickets sent to the vendor")).to_be_visible()
     row = console.get_by_role("row", name=re.compile("Claims export stops halfway"))
     expect(row).to_contain_text(clinic.name)
@@ -113,3 +129,46 @@ def test_champion_sends_to_vendor_and_vendor_staff_reply_from_the_console(page, 
             f"Ticket {ticket.number}: Riley Support (vendor support) changed its status to Waiting on staff."
         )
     ).to_be_visible()
+
+
+def test_vendor_staff_sign_in_again_with_a_code_and_a_recovery_code(browser, demo, live_server):
+    """After enrolment: a code from the app, then (phone lost) a recovery code, each needed before any page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    console = context.new_page()
+    console.set_default_timeout(10_000)
+
+    def password_step():
+        console.goto(console_url(live_server, "/"))
+        console.get_by_label("Email").fill(DEMO_VENDOR_STAFF[0])
+        console.get_by_label("Password").fill(DEMO_PASSWORD)
+        console.get_by_role("button", name="Sign in").click()
+
+    password_step()
+    totp = pyotp.TOTP(console.get_by_test_id("manual-key").inner_text().replace(" ", ""))
+    console.get_by_label(re.compile(r"^Code")).fill(totp.now())
+    console.get_by_role("button", name="Turn on two-step sign-in").click()
+    codes = console.get_by_role("list", name="Recovery codes").locator("code").all_inner_texts()
+    console.get_by_role("link", name="I've saved them — continue").click()
+    console.get_by_role("button", name="Sign out").click()
+
+    password_step()
+    expect(console.get_by_role("heading", name="Enter your code")).to_be_visible()
+    console.goto(console_url(live_server, "/"))  # the console stays closed until the second step
+    expect(console.get_by_role("heading", name="Enter your code")).to_be_visible()
+    console.get_by_label(re.compile(r"^Code")).fill(totp.at(time.time() + 30))  # the next code: each works once
+    console.get_by_role("button", name="Verify").click()
+    expect(console.get_by_role("heading", name="Tickets sent to the vendor")).to_be_visible()
+    console.get_by_role("button", name="Sign out").click()
+
+    password_step()
+    console.get_by_text("Not receiving codes?").click()
+    expect(console.get_by_text("Lost your phone?")).to_be_visible()
+    console.get_by_label(re.compile(r"^Code")).fill(codes[0])
+    console.get_by_role("button", name="Verify").click()
+    expect(console.get_by_role("heading", name="Tickets sent to the vendor")).to_be_visible()
+    console.get_by_role("button", name="Sign out").click()
+    password_step()
+    console.get_by_label(re.compile(r"^Code")).fill(codes[0])
+    console.get_by_role("button", name="Verify").click()
+    expect(console.get_by_text("That code didn't work")).to_be_visible()
+    context.close()
