@@ -17,4 +17,5 @@ class Command(BaseCommand):
             roles = ", ".join(role.label for role in person.roles)
             self.stdout.write(f"  {person.username:<11} {roles}")
         self.stdout.write(f"Vendor support console: {support_url('/login/')}")
-        self.stdout.write(f"  {DEMO_VENDOR_STAFF[0]}  Vendor support staff (same password; sets up two-step sign-in first)")
+        vendor = DEMO_VENDOR_STAFF[0]
+        self.stdout.write(f"  {vendor}  Vendor support staff (same password; sets up two-step sign-in first)")
