@@ -3,11 +3,12 @@
 import datetime
 import importlib
 import logging
+import uuid
 from html import unescape
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import ProgrammingError, connection, transaction
 
 from accounts.roles import Role
 from audit.models import AuditEvent
@@ -15,6 +16,7 @@ from clients import search, services
 from clients.models import CareTeamMember, Client
 from clients.search import fold, parse_query, search_name_for
 from conftest import rls_queries
+from tenancy import rls
 from tenancy.context import tenant_context
 
 TODAY = datetime.date(2026, 11, 23)
@@ -388,6 +390,31 @@ def test_matching_functions_answer_only_for_the_clinic_in_context(trigram_db, or
     with tenant_context(other_org):
         assert names() == phones() == {theirs.pk}
     assert names() == phones() == set()  # no clinic in context: nothing
+
+
+def test_matching_functions_are_executable_only_by_the_request_role(trigram_db, settings):
+    """They read every clinic's clients as the tables' owner: no other database role may call them."""
+    signatures = {
+        "hearth_client_name_matches(text,text[],text[],real,integer,integer,bigint[])",
+        "hearth_client_phone_matches(text)",
+    }
+    with connection.cursor() as cursor:
+        assert signatures <= set(rls.definer_functions(cursor))
+        for signature in signatures:
+            cursor.execute(
+                "SELECT has_function_privilege('public', %s, 'EXECUTE'), has_function_privilege(%s, %s, 'EXECUTE')",
+                [signature, settings.HEARTH_DB_APP_ROLE, signature],
+            )
+            assert cursor.fetchone() == (False, True), signature
+        other = f"hearth_test_{uuid.uuid4().hex[:12]}"  # rolled back with the test's transaction
+        cursor.execute(f"CREATE ROLE {other} NOLOGIN")
+        for call in (
+            "SELECT hearth_client_phone_matches('5550142')",
+            "SELECT hearth_client_name_matches('rivrs', '{}', '{}', 0.4, 25, 26, NULL)",
+        ):
+            with pytest.raises(ProgrammingError, match="permission denied for function"), transaction.atomic():
+                cursor.execute(f"SET LOCAL ROLE {other}")
+                cursor.execute(call)
 
 
 def test_a_long_list_keeps_the_best_matches(
