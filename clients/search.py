@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -54,6 +55,17 @@ TYPO_THRESHOLD = 0.4
 TYPOS_BELOW = 25
 # A name search on PostgreSQL lists at most this many clients, best first (see ``find_clients``).
 RESULT_CAP = 200
+# What a row of results shows (clients/_client_results.html); a client has some fifty columns, and loading them
+# all for every row of every keystroke's page costs more than the search.
+RESULT_FIELDS = (
+    "number",
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_name",
+    "date_of_birth",
+    "status",
+    "primary_clinician__user__full_name",
+)
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -197,15 +209,24 @@ def _typo_tolerant() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _name_matches(query: Query, scope: list[int] | None, cap: int) -> list[int]:
-    """Ids of the best ``cap`` name matches, from the PostgreSQL function (see migration 0005)."""
+def _name_matches(query: Query, scope: QuerySet | None, cap: int) -> list[int]:
+    """Ids of the best ``cap`` name matches among ``scope`` (``None``: the whole clinic), from the PostgreSQL
+    function (see migration 0005). The scope goes in as a subquery, so it is read in the same statement, as the
+    request's role (row-level security and all), before the function runs."""
     # The longest word goes first: the function's index scan starts from it, the others are checked after.
     words = sorted(query.words, key=len, reverse=True)
     starts, whole = [f"% {word}%" for word in words], [f"% {word} %" for word in words]
+    scope_sql, scope_params = "NULL::bigint[]", ()
+    if scope is not None:
+        try:
+            sql, scope_params = scope.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a scope that can match no one (``.none()``)
+            return []
+        scope_sql = f"ARRAY({sql})"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT hearth_client_name_matches(%s, %s, %s, %s::real, %s, %s, %s::bigint[])",
-            [query.text, starts, whole, TYPO_THRESHOLD, TYPOS_BELOW, cap, scope],
+            f"SELECT hearth_client_name_matches(%s, %s, %s, %s::real, %s, %s, {scope_sql})",
+            [query.text, starts, whole, TYPO_THRESHOLD, TYPOS_BELOW, cap, *scope_params],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -225,18 +246,18 @@ class RankedClients:
     The function's order is stable as ``stop`` grows, so page 2 continues page 1.
     """
 
-    def __init__(self, query: Query, clients: QuerySet, scope: dict[int, int] | None) -> None:
+    def __init__(self, query: Query, clients: QuerySet, *, narrowed: bool) -> None:
         self.query = query
         self.clients = clients
-        self.scope = scope
+        self.scope = clients if narrowed else None
 
     def ids(self, stop: int) -> list[int]:
-        query, scope = self.query, self.scope
-        if query.number is not None and scope:
-            # An exact client number goes first, so rank all of the (small) scope before slicing.
-            ids = _name_matches(query, list(scope), RESULT_CAP + 1)
-            return sorted(ids, key=lambda pk: scope[pk] != query.number)[:stop]  # stable
-        return _name_matches(query, None if scope is None else list(scope), stop)
+        if self.query.number is None:
+            return _name_matches(self.query, self.scope, stop)
+        # Digits typed with the name: an exact client number goes first, so rank the whole (small) scope.
+        ids = _name_matches(self.query, self.scope, RESULT_CAP + 1)
+        exact = set(self.clients.filter(pk__in=ids, number=self.query.number).values_list("pk", flat=True))
+        return sorted(ids, key=lambda pk: pk not in exact)[:stop]  # stable
 
     def __getitem__(self, index: slice) -> list:
         wanted = self.ids(index.stop)[index.start : index.stop]
@@ -263,7 +284,7 @@ def find_clients(actor: Membership, query: Query) -> Found:
     function as its scope, so no one outside it is ranked.
     Never logged and never audited with its text: a query is a name, a birth date or a phone number, all PHI.
     """
-    clients = access.visible_clients(actor).select_related("primary_clinician__user")
+    clients = access.visible_clients(actor).select_related("primary_clinician__user").only(*RESULT_FIELDS)
     if not query:
         return Found(clients.order_by(*NAME_ORDER))
     if query.problem:
@@ -282,11 +303,10 @@ def find_clients(actor: Membership, query: Query) -> Found:
             return Found(clients.none())
         clients = clients.filter(reduce(or_, matches))
     if query.words and _typo_tolerant():
-        # When something already narrows the search (a caseload, a birth date, digits), those clients' ids are
-        # the function's scope.
-        narrowed = query.birth_date or query.digits or not policies.sees_all_clients(actor)
-        scope = dict(clients.values_list("pk", "number")) if narrowed else None
-        return Found(RankedClients(query, clients, scope), limit=RESULT_CAP)
+        # When something already narrows the search (a caseload, a birth date, digits), those clients are the
+        # function's scope.
+        narrowed = bool(query.birth_date or query.digits) or not policies.sees_all_clients(actor)
+        return Found(RankedClients(query, clients, narrowed=narrowed), limit=RESULT_CAP)
     if query.words:
         whole = reduce(and_, (Q(search_name__contains=f" {word} ") for word in query.words))
         starts = reduce(and_, (Q(search_name__contains=f" {word}") for word in query.words))
