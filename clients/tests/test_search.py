@@ -9,6 +9,7 @@ from html import unescape
 import pytest
 from django.apps import apps
 from django.db import ProgrammingError, connection, transaction
+from django.urls import reverse
 
 from accounts.roles import Role
 from audit.models import AuditEvent
@@ -311,6 +312,8 @@ def test_a_clinician_finds_only_their_caseload(org, clinician, supervisor, make_
         assert "Riversong" not in _find(client, typed), typed
     body = _find(client, "jor riv")
     assert "Jordan Rivers" in body and "Jorge Rivera" in body and "2 clients found" in body
+    assert clinician.user.full_name in body and supervisor.user.full_name in body  # the primary clinician column
+    assert f'href="{reverse("clients:chart", args=[mine.pk])}"' in body
 
 
 def test_another_clinics_clients_never_appear(
