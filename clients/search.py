@@ -37,9 +37,8 @@ from operator import and_, or_
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Length
 
 from accounts.models import Membership
 from clients import access, policies
@@ -203,10 +202,10 @@ def _typo_tolerant() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _name_matches(query: Query, scope: QuerySet | None, cap: int) -> RawSQL | None:
-    """A subquery of the ids of the best ``cap`` name matches among ``scope`` (``None``: the whole clinic), from
-    the PostgreSQL function of migration 0005; ``None`` when the scope can match no one. The scope is a subquery
-    too, so everything is read in one statement, the scope as the request's role (row-level security and all)."""
+def _name_matches(query: Query, scope: QuerySet | None, cap: int) -> list[int]:
+    """Ids of the best ``cap`` name matches among ``scope`` (``None``: the whole clinic), from the PostgreSQL
+    function (see migration 0005). The scope goes in as a subquery, so it is read in the same statement, as the
+    request's role (row-level security and all), before the function runs."""
     # The longest word goes first: the function's index scan starts from it, the others are checked after.
     words = sorted(query.words, key=len, reverse=True)
     starts, whole = [f"% {word}%" for word in words], [f"% {word} %" for word in words]
@@ -214,30 +213,15 @@ def _name_matches(query: Query, scope: QuerySet | None, cap: int) -> RawSQL | No
     if scope is not None:
         try:
             sql, scope_params = scope.values("pk").query.sql_with_params()
-        except EmptyResultSet:  # ``.none()``
-            return None
+        except EmptyResultSet:  # a scope that can match no one (``.none()``)
+            return []
         scope_sql = f"ARRAY({sql})"
-    # Only the ORM's own compiled SQL is interpolated; every value is a parameter.
-    return RawSQL(  # noqa: S611
-        f"SELECT hearth_client_name_matches(%s, %s, %s, %s::real, %s, %s, {scope_sql})",
-        [query.text, starts, whole, TYPO_THRESHOLD, TYPOS_BELOW, cap, *scope_params],
-    )
-
-
-def _match_order(query: Query) -> list:
-    """The order of ``hearth_client_name_matches``, for the rows it returned: whole words, then word starts, each
-    by name; then close spellings, closest first, then shorter, then by name. (The function ranks the whole clinic
-    to choose ``cap`` ids; this sorts only those, so that ids and rows come back in one statement.)"""
-    whole = reduce(and_, (Q(search_name__contains=f" {word} ") for word in query.words))
-    starts = reduce(and_, (Q(search_name__contains=f" {word}") for word in query.words))
-    tier = Case(When(whole, then=Value(1)), When(starts, then=Value(2)), default=Value(3))
-    similarity = Func(Value(query.text), F("search_name"), function="word_similarity", output_field=FloatField())
-    typo = Q(match_tier=3)
-    return [
-        ("match_tier", tier),
-        ("match_closeness", Case(When(typo, then=similarity), default=Value(1.0), output_field=FloatField())),
-        ("match_length", Case(When(typo, then=Length("search_name")), default=Value(0))),
-    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT hearth_client_name_matches(%s, %s, %s, %s::real, %s, %s, {scope_sql})",
+            [query.text, starts, whole, TYPO_THRESHOLD, TYPOS_BELOW, cap, *scope_params],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _phone_filter(phone: str) -> Q:
@@ -249,10 +233,10 @@ def _phone_filter(phone: str) -> Q:
 class RankedClients:
     """Name matches in the PostgreSQL function's order, read a slice at a time (``hearth.paging.window``).
 
-    A slice ``[start:stop]`` is one statement: the function chooses the best ``stop`` ids (a common beginning
-    such as "mari" then stops walking the name index after a page instead of after ``RESULT_CAP`` matches), and
-    the same ``visible_clients`` query loads them, so nothing the person may not see slips in, sorted as the
-    function ranks them (``_match_order``). The order is stable as ``stop`` grows, so page 2 continues page 1.
+    A slice ``[start:stop]`` asks the function for the best ``stop`` ids only (a common beginning such as "mari"
+    then stops walking the name index after a page instead of after ``RESULT_CAP`` matches), and loads that
+    slice's clients through the same ``visible_clients`` query, so nothing the person may not see slips in.
+    The function's order is stable as ``stop`` grows, so page 2 continues page 1.
     """
 
     def __init__(self, query: Query, clients: QuerySet, *, narrowed: bool) -> None:
@@ -260,21 +244,18 @@ class RankedClients:
         self.clients = clients
         self.scope = clients if narrowed else None
 
-    def __getitem__(self, index: slice) -> list:
-        query = self.query
+    def ids(self, stop: int) -> list[int]:
+        if self.query.number is None:
+            return _name_matches(self.query, self.scope, stop)
         # Digits typed with the name: an exact client number goes first, so rank the whole (small) scope.
-        cap = index.stop if query.number is None else RESULT_CAP + 1
-        matches = _name_matches(query, self.scope, cap)
-        if matches is None:
-            return []
-        ranks = _match_order(query)
-        clients = self.clients.filter(pk__in=matches).annotate(**dict(ranks))
-        exact = []
-        if query.number is not None:
-            clients = clients.annotate(exact_number=Case(When(number=query.number, then=Value(0)), default=Value(1)))
-            exact = ["exact_number"]
-        order = [*exact, "match_tier", F("match_closeness").desc(), "match_length", *NAME_ORDER]
-        return list(clients.order_by(*order)[index])
+        ids = _name_matches(self.query, self.scope, RESULT_CAP + 1)
+        exact = set(self.clients.filter(pk__in=ids, number=self.query.number).values_list("pk", flat=True))
+        return sorted(ids, key=lambda pk: pk not in exact)[:stop]  # stable
+
+    def __getitem__(self, index: slice) -> list:
+        wanted = self.ids(index.stop)[index.start : index.stop]
+        rows = {client.pk: client for client in self.clients.filter(pk__in=wanted)} if wanted else {}
+        return [rows[pk] for pk in wanted if pk in rows]
 
 
 @dataclass(frozen=True)

@@ -399,8 +399,8 @@ def test_matching_functions_answer_only_for_the_clinic_in_context(trigram_db, or
 def test_pages_list_clients_in_the_functions_order(
     trigram_db, org, front_desk, make_chart_client, clinic_client, monkeypatch
 ):
-    """Each page is one statement that sorts the function's ids itself: it must keep the function's ranking
-    (whole words, word starts, then close spellings closest first) and continue it from page to page."""
+    """Pages keep the function's ranking (whole words, word starts, then close spellings closest first) and
+    continue it from page to page."""
     monkeypatch.setattr(views, "PAGE_SIZE", 2)
     names = [("Jordan", "Rives"), ("Jordana", "Rivers"), ("Jordan", "Rivers"), ("Jo", "Rivers"), ("Jorden", "Rivers")]
     names += [("Jordan", "Rivera"), ("Jordan", "Riverside"), ("Sky", "Lee"), ("Jordan", "Rivers")]
@@ -482,9 +482,11 @@ def test_list_and_search_query_counts_do_not_grow(
         with django_assert_max_num_queries(6 + rls_queries()):
             assert client.get("/clients/").status_code == 200
         for typed in ("robin rivers", "rivrs", "5550101", "1990-04-12"):
-            # the same for every kind of search: on PostgreSQL a name search's matching function (and a clinician's
-            # caseload as its scope) run inside the one statement that loads the page
             budget = 6 + rls_queries()
+            if connection.vendor == "postgresql" and typed[0].isalpha():
+                # a name search asks the matching function for the page's ids first (a clinician's caseload goes
+                # in as a subquery of the same statement)
+                budget += 1
             with django_assert_max_num_queries(budget):
                 assert client.post("/clients/", {"q": typed}).status_code == 200
             with django_assert_max_num_queries(budget):
