@@ -55,9 +55,9 @@ TYPO_THRESHOLD = 0.4
 TYPOS_BELOW = 25
 # A name search on PostgreSQL lists at most this many clients, best first (see ``find_clients``).
 RESULT_CAP = 200
-# What a row of results shows (clients/_client_results.html); a client has some fifty columns, and loading them
-# all for every row of every keystroke's page costs more than the search.
-# The primary clinician's name comes as a column (``clinician_name``), not as two more model instances a row.
+# What a row of results shows (clients/_client_results.html): a client has 34 columns, and loading them all for
+# every row of every keystroke's page is wasted. The primary clinician's name comes as an annotated column
+# (``clinician_name``), not as two more model instances a row.
 RESULT_FIELDS = ("number", "legal_first_name", "legal_last_name", "preferred_name", "date_of_birth", "status")
 
 # Letters that Unicode does not decompose into a base letter and an accent.
@@ -273,8 +273,8 @@ def find_clients(actor: Membership, query: Query) -> Found:
     Nothing is counted: results are read a page at a time (``hearth.paging.window``). On PostgreSQL a name search
     asks the matching function for the ids of the best matches up to the end of the page being shown, and never
     past ``RESULT_CAP`` (ranking every "j" or "mari" of a large clinic would cost more than anyone reads). When the
-    search is already narrower (a clinician's caseload, a birth date, digits), those clients' ids go to the
-    function as its scope, so no one outside it is ranked.
+    search is already narrower (a clinician's caseload, a birth date, digits), those clients go to the function as
+    its scope (a subquery of the same statement), so no one outside it is ranked.
     Never logged and never audited with its text: a query is a name, a birth date or a phone number, all PHI.
     """
     clients = (
