@@ -21,7 +21,7 @@ first: an exact client number, then names whose words all match, then closer spe
 
 Names live folded in ``Client.search_name`` and digits in ``Client.phone_digits``; ``Client.save`` refreshes
 both through ``refresh_search_fields``. On PostgreSQL the text matching runs in the SECURITY DEFINER functions
-of migration 0003 over GIN trigram indexes: row-level security lets the planner use an index only for
+of migration 0005 over GIN trigram indexes: row-level security lets the planner use an index only for
 leakproof operators, which LIKE and the trigram operators are not, so inside ``SET ROLE hearth_app`` a plain
 query would read the clinic's every row. The functions filter by the clinic in ``app.current_organization``
 themselves and return ids only; the outer query still runs under row-level security and the caller's
@@ -31,11 +31,11 @@ themselves and return ids only; the outer query still runs under row-level secur
 import datetime
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import and_, or_
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -55,6 +55,10 @@ TYPO_THRESHOLD = 0.4
 TYPOS_BELOW = 25
 # A name search on PostgreSQL lists at most this many clients, best first (see ``find_clients``).
 RESULT_CAP = 200
+# What a row of results shows (clients/_client_results.html): a client has 34 columns, and loading them all for
+# every row of every keystroke's page is wasted. The primary clinician's name comes as an annotated column
+# (``clinician_name``), not as two more model instances a row.
+RESULT_FIELDS = ("number", "legal_first_name", "legal_last_name", "preferred_name", "date_of_birth", "status")
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _EXTRA_FOLDS = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -198,15 +202,24 @@ def _typo_tolerant() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _name_matches(query: Query, scope: list[int] | None) -> list[int]:
-    """Ids of the best ``RESULT_CAP`` name matches, from the PostgreSQL function (see migration 0003)."""
+def _name_matches(query: Query, scope: QuerySet | None, cap: int) -> list[int]:
+    """Ids of the best ``cap`` name matches among ``scope`` (``None``: the whole clinic), from the PostgreSQL
+    function (see migration 0005). The scope goes in as a subquery, so it is read in the same statement, as the
+    request's role (row-level security and all), before the function runs."""
     # The longest word goes first: the function's index scan starts from it, the others are checked after.
     words = sorted(query.words, key=len, reverse=True)
     starts, whole = [f"% {word}%" for word in words], [f"% {word} %" for word in words]
+    scope_sql, scope_params = "NULL::bigint[]", ()
+    if scope is not None:
+        try:
+            sql, scope_params = scope.values("pk").query.sql_with_params()
+        except EmptyResultSet:  # a scope that can match no one (``.none()``)
+            return []
+        scope_sql = f"ARRAY({sql})"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT hearth_client_name_matches(%s, %s, %s, %s::real, %s, %s, %s::bigint[])",
-            [query.text, starts, whole, TYPO_THRESHOLD, TYPOS_BELOW, RESULT_CAP, scope],
+            f"SELECT hearth_client_name_matches(%s, %s, %s, %s::real, %s, %s, {scope_sql})",
+            [query.text, starts, whole, TYPO_THRESHOLD, TYPOS_BELOW, cap, *scope_params],
         )
         return [row[0] for row in cursor.fetchall()]
 
@@ -217,46 +230,58 @@ def _phone_filter(phone: str) -> Q:
     return Q(pk__in=RawSQL("SELECT hearth_client_phone_matches(%s)", [phone]))
 
 
-class RankedClients(Sequence):
-    """Clients in an order decided in advance (ids from the PostgreSQL function), fetched a page at a time.
+class RankedClients:
+    """Name matches in the PostgreSQL function's order, read a slice at a time (``hearth.paging.window``).
 
-    ``Paginator`` takes it like a QuerySet: its length is the number of ids, and a slice loads only that
-    slice's clients, through the same ``visible_clients`` query, so nothing the person may not see slips in.
+    A slice ``[start:stop]`` asks the function for the best ``stop`` ids only (a common beginning such as "mari"
+    then stops walking the name index after a page instead of after ``RESULT_CAP`` matches), and loads that
+    slice's clients through the same ``visible_clients`` query, so nothing the person may not see slips in.
+    The function's order is stable as ``stop`` grows, so page 2 continues page 1.
     """
 
-    def __init__(self, ids: list[int], clients: QuerySet) -> None:
-        self.ids = ids
+    def __init__(self, query: Query, clients: QuerySet, *, narrowed: bool) -> None:
+        self.query = query
         self.clients = clients
+        self.scope = clients if narrowed else None
 
-    def __len__(self) -> int:
-        return len(self.ids)
+    def ids(self, stop: int) -> list[int]:
+        if self.query.number is None:
+            return _name_matches(self.query, self.scope, stop)
+        # Digits typed with the name: an exact client number goes first, so rank the whole (small) scope.
+        ids = _name_matches(self.query, self.scope, RESULT_CAP + 1)
+        exact = set(self.clients.filter(pk__in=ids, number=self.query.number).values_list("pk", flat=True))
+        return sorted(ids, key=lambda pk: pk not in exact)[:stop]  # stable
 
-    def __getitem__(self, index):
-        if not isinstance(index, slice):
-            return self[index : index + 1][0]
-        wanted = self.ids[index]
-        rows = {client.pk: client for client in self.clients.filter(pk__in=wanted)}
+    def __getitem__(self, index: slice) -> list:
+        wanted = self.ids(index.stop)[index.start : index.stop]
+        rows = {client.pk: client for client in self.clients.filter(pk__in=wanted)} if wanted else {}
         return [rows[pk] for pk in wanted if pk in rows]
 
 
 @dataclass(frozen=True)
 class Found:
-    """Search results; ``capped`` when a name search stopped at ``RESULT_CAP`` and more clients may match."""
+    """Search results, best first; ``limit`` is how many of them may be paged through (``RESULT_CAP`` for a
+    ranked name search on PostgreSQL, ``None`` for no limit)."""
 
     clients: QuerySet | RankedClients
-    capped: bool = False
+    limit: int | None = None
 
 
 def find_clients(actor: Membership, query: Query) -> Found:
     """The clients ``actor`` may see (``access.visible_clients``) that match ``query``, best first.
 
-    On PostgreSQL a name search asks the matching function once for the ids of the best ``RESULT_CAP`` matches
-    (ranking every "j" or "mari" of a large clinic would cost more than anyone reads), so counting and paging
-    are look-ups by id. When the search is already narrower (a clinician's caseload, a birth date, digits), those
-    clients' ids go to the function as its scope, so the cap never hides one of them.
+    Nothing is counted: results are read a page at a time (``hearth.paging.window``). On PostgreSQL a name search
+    asks the matching function for the ids of the best matches up to the end of the page being shown, and never
+    past ``RESULT_CAP`` (ranking every "j" or "mari" of a large clinic would cost more than anyone reads). When the
+    search is already narrower (a clinician's caseload, a birth date, digits), those clients go to the function as
+    its scope (a subquery of the same statement), so no one outside it is ranked.
     Never logged and never audited with its text: a query is a name, a birth date or a phone number, all PHI.
     """
-    clients = access.visible_clients(actor).select_related("primary_clinician__user")
+    clients = (
+        access.visible_clients(actor)
+        .only(*RESULT_FIELDS)
+        .annotate(clinician_name=F("primary_clinician__user__full_name"))
+    )
     if not query:
         return Found(clients.order_by(*NAME_ORDER))
     if query.problem:
@@ -275,14 +300,10 @@ def find_clients(actor: Membership, query: Query) -> Found:
             return Found(clients.none())
         clients = clients.filter(reduce(or_, matches))
     if query.words and _typo_tolerant():
-        # The function ranks and caps; counting and paging then go by id. When something already narrows the
-        # search (a caseload, a birth date, digits), those clients' ids are the function's scope.
-        narrowed = query.birth_date or query.digits or not policies.sees_all_clients(actor)
-        scope = dict(clients.values_list("pk", "number")) if narrowed else None
-        ids = _name_matches(query, None if scope is None else list(scope))
-        if query.number is not None and scope:
-            ids.sort(key=lambda pk: scope[pk] != query.number)  # an exact client number first; stable
-        return Found(RankedClients(ids, clients), capped=len(ids) >= RESULT_CAP)
+        # When something already narrows the search (a caseload, a birth date, digits), those clients are the
+        # function's scope.
+        narrowed = bool(query.birth_date or query.digits) or not policies.sees_all_clients(actor)
+        return Found(RankedClients(query, clients, narrowed=narrowed), limit=RESULT_CAP)
     if query.words:
         whole = reduce(and_, (Q(search_name__contains=f" {word} ") for word in query.words))
         starts = reduce(and_, (Q(search_name__contains=f" {word}") for word in query.words))

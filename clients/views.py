@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,6 +21,7 @@ from clients.forms import (
 from clients.models import Client, Payer
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.forms import add_validation_errors, call_service
+from hearth.paging import page_number, window
 
 PAGE_SIZE = 25
 
@@ -45,8 +45,9 @@ def client_list(request):
     raw = request.POST.get("q", "").strip()[: search.MAX_QUERY_LENGTH] if request.method == "POST" else ""
     query = search.parse_query(raw, today=tabs.clinic_today(request))
     found = search.find_clients(request.membership, query)
-    page = Paginator(found.clients, PAGE_SIZE).get_page(request.POST.get("page") or request.GET.get("page"))
-    context = {"page": page, "query": raw, "searched": bool(query), "problem": query.problem, "capped": found.capped}
+    number = page_number(request.POST.get("page") or request.GET.get("page"))
+    page = window(found.clients, number, PAGE_SIZE, limit=found.limit)
+    context = {"page": page, "query": raw, "searched": bool(query), "problem": query.problem}
     if request.htmx:
         return render(request, "clients/_client_results.html", context)
     context["can_register"] = policies.can_register_client(request.membership)

@@ -94,6 +94,26 @@ def _create_role(cursor, role: str, quoted: str) -> None:
         )
 
 
+def definer_functions(cursor) -> list[str]:
+    """Signatures of the SECURITY DEFINER functions that the migrations' owner created in the current schema
+    (such as the client search functions of ``clients/migrations/0005_search.py``)."""
+    cursor.execute(
+        "SELECT p.oid::regprocedure::text FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace "
+        "WHERE p.prosecdef AND n.nspname = current_schema() AND p.proowner = current_user::regrole "
+        "ORDER BY 1"
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def _restrict_definer_functions(cursor, quoted_role: str | None) -> None:
+    """A SECURITY DEFINER function runs as the tables' owner, past row-level security, and PostgreSQL lets
+    every role (PUBLIC) execute a new function: take that away, and let only the request role call them."""
+    for signature in definer_functions(cursor):  # regprocedure text: quoted by PostgreSQL itself
+        cursor.execute(f"REVOKE ALL ON FUNCTION {signature} FROM PUBLIC")
+        if quoted_role:
+            cursor.execute(f"GRANT EXECUTE ON FUNCTION {signature} TO {quoted_role}")
+
+
 def install(using: str = "default") -> None:
     """Create the restricted role, grant it what the app needs, and (re)create a policy on every tenant table.
 
@@ -112,6 +132,7 @@ def install(using: str = "default") -> None:
             cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(role)}")
             for model in append_only_models():
                 cursor.execute(f"REVOKE UPDATE, DELETE ON {quote(model._meta.db_table)} FROM {quote(role)}")
+        _restrict_definer_functions(cursor, quote(role) if role else None)
         for model in isolated_models():
             table = quote(model._meta.db_table)
             cursor.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")

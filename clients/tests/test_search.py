@@ -3,18 +3,22 @@
 import datetime
 import importlib
 import logging
+import re
+import uuid
 from html import unescape
 
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import ProgrammingError, connection, transaction
+from django.urls import reverse
 
 from accounts.roles import Role
 from audit.models import AuditEvent
-from clients import search, services
+from clients import search, services, views
 from clients.models import CareTeamMember, Client
 from clients.search import fold, parse_query, search_name_for
 from conftest import rls_queries
+from tenancy import rls
 from tenancy.context import tenant_context
 
 TODAY = datetime.date(2026, 11, 23)
@@ -246,9 +250,27 @@ def test_results_page_through_by_post(org, front_desk, make_chart_client, clinic
         make_chart_client(org, "Robin", f"Name{i:02d}")
     client = clinic_client(org, front_desk)
     first = _find(client, "robin")
-    assert "30 clients found" in first and "Page 1 of 2" in first and 'name="page" value="2"' in first
+    # Nothing is counted: the first page knows only that more follow; the last page knows the total.
+    assert "More than 25 clients found" in first and "Page 1" in first and 'name="page" value="2"' in first
+    assert "Robin Name00" in first and "Robin Name25" not in first
     second = _find(client, "robin", page="2")
     assert "Robin Name29" in second and "Robin Name00" not in second
+    assert "30 clients found" in second and 'name="page" value="1"' in second and 'value="3"' not in second
+    assert "Robin Name00" in _find(client, "robin", page="9")  # past the end: back to the first page
+
+
+def test_the_list_pages_without_counting(org, front_desk, make_chart_client, clinic_client):
+    for i in range(27):
+        make_chart_client(org, "Robin", f"Name{i:02d}")
+    client = clinic_client(org, front_desk)
+    first = _text(client.get("/clients/"))
+    assert "Clients 1–25, by last name" in first and 'href="?page=2"' in first
+    assert "Robin Name24" in first and "Robin Name25" not in first
+    second = _text(client.get("/clients/", {"page": "2"}))
+    assert "27 clients" in second and "Robin Name26" in second and "Robin Name24" not in second
+    assert 'href="?page=1"' in second and "?page=3" not in second
+    for bad in ("0", "-1", "x", "99"):
+        assert "Clients 1–25" in _text(client.get("/clients/", {"page": bad})), bad
 
 
 def test_live_search_returns_only_the_results(org, front_desk, people, clinic_client):
@@ -291,6 +313,8 @@ def test_a_clinician_finds_only_their_caseload(org, clinician, supervisor, make_
         assert "Riversong" not in _find(client, typed), typed
     body = _find(client, "jor riv")
     assert "Jordan Rivers" in body and "Jorge Rivera" in body and "2 clients found" in body
+    assert clinician.user.full_name in body and supervisor.user.full_name in body  # the primary clinician column
+    assert f'href="{reverse("clients:chart", args=[mine.pk])}"' in body
 
 
 def test_another_clinics_clients_never_appear(
@@ -372,6 +396,58 @@ def test_matching_functions_answer_only_for_the_clinic_in_context(trigram_db, or
     assert names() == phones() == set()  # no clinic in context: nothing
 
 
+def test_pages_list_clients_in_the_functions_order(
+    trigram_db, org, front_desk, make_chart_client, clinic_client, monkeypatch
+):
+    """Pages keep the function's ranking (whole words, word starts, then close spellings closest first) and
+    continue it from page to page."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    names = [("Jordan", "Rives"), ("Jordana", "Rivers"), ("Jordan", "Rivers"), ("Jo", "Rivers"), ("Jorden", "Rivers")]
+    names += [("Jordan", "Rivera"), ("Jordan", "Riverside"), ("Sky", "Lee"), ("Jordan", "Rivers")]
+    for first, last in names:
+        make_chart_client(org, first, last)
+    with tenant_context(org), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT hearth_client_name_matches(%s, %s, %s, 0.4, 25, 200, NULL)",
+            ["jordan rivers", ["% jordan%", "% rivers%"], ["% jordan %", "% rivers %"]],
+        )
+        ranked = [row[0] for row in cursor.fetchall()]
+    assert len(ranked) >= 6  # whole words, word starts and close spellings all take part
+    client = clinic_client(org, front_desk)
+    listed = []
+    for page in range(1, 8):
+        body = _find(client, "jordan rivers", page=str(page))
+        listed += [int(pk) for pk in re.findall(r'href="/clients/(\d+)/"', body)]
+        if len(listed) >= len(ranked):
+            break
+    assert listed == ranked
+
+
+def test_matching_functions_are_executable_only_by_the_request_role(trigram_db, settings):
+    """They read every clinic's clients as the tables' owner: no other database role may call them."""
+    signatures = {
+        "hearth_client_name_matches(text,text[],text[],real,integer,integer,bigint[])",
+        "hearth_client_phone_matches(text)",
+    }
+    with connection.cursor() as cursor:
+        assert signatures <= set(rls.definer_functions(cursor))
+        for signature in signatures:
+            cursor.execute(
+                "SELECT has_function_privilege('public', %s, 'EXECUTE'), has_function_privilege(%s, %s, 'EXECUTE')",
+                [signature, settings.HEARTH_DB_APP_ROLE, signature],
+            )
+            assert cursor.fetchone() == (False, True), signature
+        other = f"hearth_test_{uuid.uuid4().hex[:12]}"  # rolled back with the test's transaction
+        cursor.execute(f"CREATE ROLE {other} NOLOGIN")
+        for call in (
+            "SELECT hearth_client_phone_matches('5550142')",
+            "SELECT hearth_client_name_matches('rivrs', '{}', '{}', 0.4, 25, 26, NULL)",
+        ):
+            with pytest.raises(ProgrammingError, match="permission denied for function"), transaction.atomic():
+                cursor.execute(f"SET LOCAL ROLE {other}")
+                cursor.execute(call)
+
+
 def test_a_long_list_keeps_the_best_matches(
     trigram_db, org, front_desk, clinician, make_chart_client, clinic_client, monkeypatch
 ):
@@ -402,13 +478,15 @@ def test_list_and_search_query_counts_do_not_grow(
     for member in (front_desk, clinician):
         client = clinic_client(org, member)
         client.get("/")
-        # clinic, session, user, membership, roles, count, page: the same for 5 clients as for 40
-        with django_assert_max_num_queries(7 + rls_queries()):
+        # clinic, session, user, membership, roles, one page (never a count): the same for 5 clients as for 40
+        with django_assert_max_num_queries(6 + rls_queries()):
             assert client.get("/clients/").status_code == 200
         for typed in ("robin rivers", "rivrs", "5550101", "1990-04-12"):
-            budget = 7 + rls_queries()  # on PostgreSQL a name search calls the function instead of counting
-            if connection.vendor == "postgresql" and typed[0].isalpha() and member == clinician:
-                budget += 1  # the caseload's ids, handed to the function as its scope
+            budget = 6 + rls_queries()
+            if connection.vendor == "postgresql" and typed[0].isalpha():
+                # a name search asks the matching function for the page's ids first (a clinician's caseload goes
+                # in as a subquery of the same statement)
+                budget += 1
             with django_assert_max_num_queries(budget):
                 assert client.post("/clients/", {"q": typed}).status_code == 200
             with django_assert_max_num_queries(budget):
