@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
@@ -88,9 +89,10 @@ def calendar_view(request):
         view = "week" if len(chosen) == 1 or room else "day"
     first, last = calendar.date_range(view, anchor)
     start, end = calendar.utc_bounds(first, last, zone)
-    appointments = selectors.appointments_between(
+    appointments = selectors.calendar_rows(
         start,
         end,
+        zone=zone,
         clinician_ids=None if room else [m.pk for m in chosen],
         room_id=room.pk if room else None,
         include_cancelled=view == "list",
@@ -98,7 +100,7 @@ def calendar_view(request):
     client_ids = {row.pk for a in appointments for row in a.client_rows}
     visible = selectors.visible_client_ids(actor, client_ids)
     closures = selectors.closures_between(first, last)
-    events = calendar.events_for(appointments, actor=actor, zone=zone, visible=visible, closures=closures)
+    events = calendar.events_for(appointments, actor=actor, visible=visible, closures=closures)
     blocked = [] if room else selectors.blocked_between(start, end, [m.pk for m in chosen])
     record(
         "schedule.viewed",
@@ -169,17 +171,23 @@ def _time_grid(view, first, last, events, blocked, chosen, room, closures, zone)
                 columns.append(calendar.Column(label, day, room_id=room.pk))
             else:
                 columns.append(calendar.Column(label, day, clinician_id=chosen[0].pk))
+    placed: dict = {}
+    for event in events:
+        day = event.start_local.date()
+        if room:
+            placed.setdefault((day, None), []).append(event)
+        else:
+            for clinician_id in event.clinician_ids:
+                placed.setdefault((day, clinician_id), []).append(event)
+    by_clinician = {}
+    for block in blocked:
+        by_clinician.setdefault(block.clinician_id, []).append(block)
     for column in columns:
         column.closure = calendar.closure_label(closures, column.date)
-        for event in events:
-            if event.start_local.date() != column.date:
-                continue
-            if column.clinician_id and column.clinician_id not in event.clinician_ids:
-                continue
+        for event in placed.get((column.date, column.clinician_id), ()):
             calendar.place(column, event, first_hour, last_hour)
-        for block in blocked:
-            if column.clinician_id == block.clinician_id:
-                calendar.place_block(column, block, zone, first_hour, last_hour)
+        for block in by_clinician.get(column.clinician_id, ()) if column.clinician_id else ():
+            calendar.place_block(column, block, zone, first_hour, last_hour)
     hours = [f"{h:02d}:00" for h in range(first_hour, last_hour)]
     return {
         "columns": columns,
@@ -190,19 +198,17 @@ def _time_grid(view, first, last, events, blocked, chosen, room, closures, zone)
 
 
 def _resource_week(first, last, events, chosen, closures):
+    """One table row per clinician, its seven cells already rendered (see ``calendar.Cell.markup``)."""
     cells_of: dict = {}
     for e in events:
         for clinician_id in e.clinician_ids:
             cells_of.setdefault((e.start_local.date(), clinician_id), []).append(e)
+    days = [first + datetime.timedelta(days=i) for i in range(7)]
+    closed = {day: calendar.closure_label(closures, day) for day in days}
     rows = []
     for m in chosen:
-        cells = []
-        for i in range(7):
-            day = first + datetime.timedelta(days=i)
-            cell = calendar.Cell(day, m.pk, closure=calendar.closure_label(closures, day))
-            cell.events = cells_of.get((day, m.pk), [])
-            cells.append(cell)
-        rows.append((m, cells))
+        cells = (calendar.Cell(day, m.pk, closure=closed[day], events=cells_of.get((day, m.pk), [])) for day in days)
+        rows.append((m, mark_safe("".join(cell.markup() for cell in cells))))  # noqa: S308 -- escaped by markup()
     return rows
 
 
