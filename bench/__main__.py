@@ -17,7 +17,7 @@ from time import perf_counter
 SCENARIOS = ("bench.staff_list", "bench.client_search", "bench.schedule_week")
 
 
-def run(var_dir: Path, *, warmup: int, iterations: int) -> None:
+def run(var_dir: Path, *, warmup: int, iterations: int, scenarios: tuple[str, ...] = SCENARIOS) -> None:
     """Set Django up (the environment is ready by now), then measure inside a fresh test database."""
     import django
 
@@ -35,7 +35,7 @@ def run(var_dir: Path, *, warmup: int, iterations: int) -> None:
     try:
         with override_settings(ROOT_URLCONF="bench.urls"):
             started = perf_counter()
-            cases = [baseline.case()] + [case for name in SCENARIOS for case in import_module(name).cases()]
+            cases = [baseline.case()] + [case for name in scenarios for case in import_module(name).cases()]
             loaded = perf_counter() - started
             if connection.vendor == "postgresql":
                 # A live database has planner statistics (autovacuum); freshly bulk-loaded tables do not.
@@ -53,14 +53,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=300, help="timed requests per scenario (default 300)")
     parser.add_argument("--warmup", type=int, default=30, help="untimed requests per scenario first (default 30)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=[name.removeprefix("bench.") for name in SCENARIOS],
+        help="run just this scenario (and the baseline); repeat for several",
+    )
     args = parser.parse_args()
     if args.iterations < 2 or args.warmup < 0:
         parser.error("--iterations must be at least 2 (percentiles need two samples), --warmup at least 0")
+    scenarios = tuple(f"bench.{name}" for name in args.only) if args.only else SCENARIOS
     with tempfile.TemporaryDirectory(prefix="hearth-bench-") as var_dir:
         os.environ["DJANGO_SETTINGS_MODULE"] = "hearth.test_settings"  # overrides the Makefile's hearth.settings
         os.environ["HEARTH_VAR_DIR"] = var_dir
         (Path(var_dir) / "static").mkdir()  # STATIC_ROOT; WhiteNoise warns when it is missing
-        run(Path(var_dir), warmup=args.warmup, iterations=args.iterations)
+        run(Path(var_dir), warmup=args.warmup, iterations=args.iterations, scenarios=scenarios)
     return 0
 
 
