@@ -71,6 +71,17 @@ def _iso(moment: datetime.datetime) -> str:
     return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}"
 
 
+def options_html(choices: list[tuple[str, str, bool]]) -> str:
+    """A select's options from (value, label, selected): the filter lists every clinician and room, and a
+    template loop over them cost more than the rest of a small calendar's page."""
+    return mark_safe(  # noqa: S308 -- values and labels are escaped
+        "".join(
+            f'<option value="{_e(value)}"{" selected" if selected else ""}>{_e(label)}</option>'
+            for value, label, selected in choices
+        )
+    )
+
+
 def events_html(events: list[Event]) -> str:
     """The links of several events, as one string (a template loop over thousands of them is slow)."""
     return mark_safe("".join([e.markup() for e in events]))  # noqa: S308 -- Event.markup is escaped

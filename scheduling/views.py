@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
@@ -127,8 +128,12 @@ def calendar_view(request):
             "rooms": rooms,
             "chosen": chosen,
             # (value, label, selected) triples: the template's loop over 50 clinicians and rooms stays cheap.
-            "clinician_options": [(str(m.pk), m.user.full_name, not room and m.pk in chosen_ids) for m in everyone],
-            "room_options": [(str(r.pk), f"{r.name} ({r.location.name})", r == room) for r in rooms],
+            "clinician_options": calendar.options_html(
+                [(str(m.pk), m.user.full_name, not room and m.pk in chosen_ids) for m in everyone]
+            ),
+            "room_options": calendar.options_html(
+                [(str(r.pk), f"{r.name} ({r.location.name})", r == room) for r in rooms]
+            ),
             "prev": calendar.step(view, anchor, -1),
             "next": calendar.step(view, anchor, 1),
             "can_book": policies.can_open_booking(actor),
@@ -141,7 +146,7 @@ def calendar_view(request):
         if view in ("day", "week") and (view == "day" or len(chosen) == 1 or room):
             context.update(_time_grid(view, first, last, events, blocked, chosen, room, closures, zone))
         elif view == "week":
-            context["rows"] = _resource_week(first, last, events, chosen, closures)
+            context["rows_html"] = _resource_week(first, last, events, chosen, closures)
             context["days"] = [first + datetime.timedelta(days=i) for i in range(7)]
             view = "resource-week"
         elif view == "month":
@@ -203,7 +208,7 @@ def _time_grid(view, first, last, events, blocked, chosen, room, closures, zone)
 
 
 def _resource_week(first, last, events, chosen, closures):
-    """One table row per clinician, its seven cells already rendered (see ``calendar.Cell.markup``)."""
+    """The week table's rows, one per clinician, rendered here (see ``calendar.Cell.markup``)."""
     cells_of: dict = {}
     for e in events:
         for clinician_id in e.clinician_ids:
@@ -213,8 +218,8 @@ def _resource_week(first, last, events, chosen, closures):
     rows = []
     for m in chosen:
         cells = (calendar.Cell(day, m.pk, closure=closed[day], events=cells_of.get((day, m.pk), [])) for day in days)
-        rows.append((m, mark_safe("".join(cell.markup() for cell in cells))))  # noqa: S308 -- escaped by markup()
-    return rows
+        rows.append(f'<tr><th scope="row">{escape(m.user.full_name)}</th>{"".join(c.markup() for c in cells)}</tr>')
+    return mark_safe("".join(rows))  # noqa: S308 -- names escaped here, cells by Cell.markup
 
 
 def _month(first, anchor, events, closures):
