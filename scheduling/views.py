@@ -71,6 +71,7 @@ def _details(form) -> services.Details:
 
 
 @login_required
+@calendar.collector_paused  # thousands of short-lived objects, freed when the view returns; see its docstring
 def calendar_view(request):
     """Day, week, month or list; one clinician, several side by side, or a room. Reading it is audited."""
     actor = request.membership
@@ -90,68 +91,65 @@ def calendar_view(request):
         view = "week" if len(chosen) == 1 or room else "day"
     first, last = calendar.date_range(view, anchor)
     start, end = calendar.utc_bounds(first, last, zone)
-    with calendar.collector_paused():  # thousands of short-lived objects; see its docstring
-        appointments = selectors.calendar_rows(
-            start,
-            end,
-            zone=zone,
-            clinician_ids=None if room else [m.pk for m in chosen],
-            room_id=room.pk if room else None,
-            include_cancelled=view == "list",
-        )
-        client_ids = {row.pk for a in appointments for row in a.client_rows}
-        visible = selectors.visible_client_ids(actor, client_ids)
-        closures = selectors.closures_between(first, last)
-        events = calendar.events_for(appointments, actor=actor, visible=visible, closures=closures)
-        blocked = [] if room else selectors.blocked_between(start, end, [m.pk for m in chosen])
-        record(
-            "schedule.viewed",
-            request=request,
-            detail={
-                "view": view,
-                "from": first.isoformat(),
-                "to": last.isoformat(),
-                "clinicians": len(chosen),
-                "room_id": room.pk if room else None,
-                "appointments": len(appointments),
-            },
-        )
-        chosen_ids = {m.pk for m in chosen}
-        context = {
+    appointments = selectors.calendar_rows(
+        start,
+        end,
+        zone=zone,
+        clinician_ids=None if room else [m.pk for m in chosen],
+        room_id=room.pk if room else None,
+        include_cancelled=view == "list",
+    )
+    client_ids = {row.pk for a in appointments for row in a.client_rows}
+    visible = selectors.visible_client_ids(actor, client_ids)
+    closures = selectors.closures_between(first, last)
+    events = calendar.events_for(appointments, actor=actor, visible=visible, closures=closures)
+    blocked = [] if room else selectors.blocked_between(start, end, [m.pk for m in chosen])
+    record(
+        "schedule.viewed",
+        request=request,
+        detail={
             "view": view,
-            "anchor": anchor,
-            "first": first,
-            "last": last,
-            "zone": zone,
-            "today": _today(zone),
-            "room": room,
-            "rooms": rooms,
-            "chosen": chosen,
-            # (value, label, selected) triples: the template's loop over 50 clinicians and rooms stays cheap.
-            "clinician_options": calendar.options_html(
-                [(str(m.pk), m.user.full_name, not room and m.pk in chosen_ids) for m in everyone]
-            ),
-            "room_options": calendar.options_html(
-                [(str(r.pk), f"{r.name} ({r.location.name})", r == room) for r in rooms]
-            ),
-            "prev": calendar.step(view, anchor, -1),
-            "next": calendar.step(view, anchor, 1),
-            "can_book": policies.can_open_booking(actor),
-            "can_manage_settings": policies.can_manage_settings(actor),
-            "can_manage_closures": policies.can_manage_closures(actor),
-            "own_hours": actor.pk in by_pk and policies.can_manage_availability(actor, actor),
-            "query": _query(view, room, chosen, everyone),
-            "events": events,
-        }
-        if view in ("day", "week") and (view == "day" or len(chosen) == 1 or room):
-            context.update(_time_grid(view, first, last, events, blocked, chosen, room, closures, zone))
-        elif view == "week":
-            context["rows_html"] = _resource_week(first, last, events, chosen, closures)
-            context["days"] = [first + datetime.timedelta(days=i) for i in range(7)]
-            view = "resource-week"
-        elif view == "month":
-            context["weeks"] = _month(first, anchor, events, closures)
-        context["layout"] = view if view in ("month", "list", "resource-week") else "grid"
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "clinicians": len(chosen),
+            "room_id": room.pk if room else None,
+            "appointments": len(appointments),
+        },
+    )
+    chosen_ids = {m.pk for m in chosen}
+    context = {
+        "view": view,
+        "anchor": anchor,
+        "first": first,
+        "last": last,
+        "zone": zone,
+        "today": _today(zone),
+        "room": room,
+        "rooms": rooms,
+        "chosen": chosen,
+        # (value, label, selected) triples: the template's loop over 50 clinicians and rooms stays cheap.
+        "clinician_options": calendar.options_html(
+            [(str(m.pk), m.user.full_name, not room and m.pk in chosen_ids) for m in everyone]
+        ),
+        "room_options": calendar.options_html([(str(r.pk), f"{r.name} ({r.location.name})", r == room) for r in rooms]),
+        "prev": calendar.step(view, anchor, -1),
+        "next": calendar.step(view, anchor, 1),
+        "can_book": policies.can_open_booking(actor),
+        "can_manage_settings": policies.can_manage_settings(actor),
+        "can_manage_closures": policies.can_manage_closures(actor),
+        "own_hours": actor.pk in by_pk and policies.can_manage_availability(actor, actor),
+        "query": _query(view, room, chosen, everyone),
+        "events": events,
+    }
+    if view in ("day", "week") and (view == "day" or len(chosen) == 1 or room):
+        context.update(_time_grid(view, first, last, events, blocked, chosen, room, closures, zone))
+    elif view == "week":
+        context["rows_html"] = _resource_week(first, last, events, chosen, closures)
+        context["days"] = [first + datetime.timedelta(days=i) for i in range(7)]
+        view = "resource-week"
+    elif view == "month":
+        context["weeks"] = _month(first, anchor, events, closures)
+    context["layout"] = view if view in ("month", "list", "resource-week") else "grid"
     return render(request, "scheduling/calendar.html", context)
 
 
