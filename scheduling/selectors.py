@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, Prefetch, Q
 
 from accounts.models import Membership
@@ -123,6 +124,8 @@ class AmongIds(Func):
         self.ids = ids
 
     def as_sql(self, compiler, connection, **extra):
+        if not self.ids:
+            raise EmptyResultSet  # as Django's own ``__in=[]``: nothing matches
         sql, params = compiler.compile(self.source_expressions[0])
         return f"{sql} IN ({', '.join(['%s'] * len(self.ids))})", (*params, *self.ids)
 

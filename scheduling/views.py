@@ -127,7 +127,6 @@ def calendar_view(request):
         "room": room,
         "rooms": rooms,
         "chosen": chosen,
-        # (value, label, selected) triples: the template's loop over 50 clinicians and rooms stays cheap.
         "clinician_options": calendar.options_html(
             [(str(m.pk), m.user.full_name, not room and m.pk in chosen_ids) for m in everyone]
         ),
