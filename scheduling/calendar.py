@@ -6,6 +6,8 @@ styles. Everything here is plain Python over rows the selectors loaded: no queri
 """
 
 import datetime
+import functools
+import gc
 import html
 import math
 from collections import defaultdict
@@ -15,65 +17,74 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 
 from scheduling import policies, recurrence
-from scheduling.models import Appointment, BlockedTime, ClinicClosure
+from scheduling.models import BlockedTime, ClinicClosure
+from scheduling.selectors import CalendarRow
 
 ROW_MINUTES = 5
 FIRST_HOUR, LAST_HOUR = 7, 20
 VIEWS = ("day", "week", "month", "list")
 
 
-@dataclass
+RESIZE_HANDLE = '<span class="resize" aria-hidden="true"></span>'
+EDITABLE = ' data-editable="1"'
+
+
+@dataclass(slots=True)
 class Event:
-    appointment: Appointment
+    """An appointment placed on the calendar: its texts in the reader's time zone, and where it sits.
+
+    ``classes`` and ``body`` hold the event link's markup except its grid position, escaped once by
+    ``events_for``: a large clinic's week has thousands of events, and a template include (or ``format_html``)
+    per event took most of the page's time.
+    """
+
+    appointment: CalendarRow
     title: str
     kind: str
     time_label: str
     start_local: datetime.datetime
     end_local: datetime.datetime
-    tone: str
+    start_iso: str
+    end_iso: str
     editable: bool
-    closed: str = ""
+    closed: str
+    clinician_ids: tuple[int, ...]
+    classes: str
+    body: str
     row: int = 1
     span: int = 1
-    clinician_ids: tuple[int, ...] = ()
-    url: str = ""
     grid: bool = False
 
-    @property
-    def start_iso(self) -> str:
-        return self.start_local.strftime("%Y-%m-%dT%H:%M")
-
-    @property
-    def end_iso(self) -> str:
-        return self.end_local.strftime("%Y-%m-%dT%H:%M")
-
-    def html(self) -> str:
-        """The event's link, built here rather than by a template include or ``format_html``: a large clinic's
-        week has thousands of them, and this is many times faster. Every text value is escaped."""
-        a = self.appointment
-        classes = [f"event tone-{self.tone}"]
+    def markup(self) -> str:
+        """The event's link: ``classes`` and ``body`` are escaped already; row and span are numbers."""
         if self.grid:
-            classes.append(f"r-{self.row} s-{self.span}")
-        if self.closed:
-            classes.append("flagged")
-        if a.status == "cancelled":
-            classes.append("cancelled")
-        kind = self.kind
-        if a.status != "scheduled":
-            kind += f" · {a.get_status_display()}"
-        if a.double_booked:
-            kind += " · double-booked"
-        e = html.escape
-        flag = f'<span class="event-flag">Clinic closed: {e(self.closed)}</span>' if self.closed else ""
-        handle = '<span class="resize" aria-hidden="true"></span>' if self.grid and self.editable else ""
-        editable = ' data-editable="1"' if self.editable else ""
-        return mark_safe(  # noqa: S308 -- every interpolated value is escaped above or is a number/ISO time
-            f'<a draggable="false" class="{e(" ".join(classes))}" href="{e(self.url)}" data-id="{a.pk}" '
-            f'data-version="{a.version}" data-start="{self.start_iso}" data-end="{self.end_iso}"{editable} '
-            f'aria-describedby="cal-help"><span class="event-time">{e(self.time_label)}</span> '
-            f'<span class="event-title">{e(self.title)}</span> <span class="event-kind">{e(kind)}</span>'
-            f"{flag}{handle}</a>"
+            handle = RESIZE_HANDLE if self.editable else ""
+            return f'<a draggable="false" class="{self.classes} r-{self.row} s-{self.span}{self.body}{handle}</a>'
+        return f'<a draggable="false" class="{self.classes}{self.body}</a>'
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _iso(moment: datetime.datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}"
+
+
+def options_html(choices: list[tuple[str, str, bool]]) -> str:
+    """A select's options from (value, label, selected): the filter lists every clinician and room, and a
+    template loop over them cost more than the rest of a small calendar's page."""
+    return mark_safe(  # noqa: S308 -- values and labels are escaped
+        "".join(
+            f'<option value="{_e(value)}"{" selected" if selected else ""}>{_e(label)}</option>'
+            for value, label, selected in choices
         )
+    )
+
+
+def events_html(events: list[Event]) -> str:
+    """The links of several events, as one string (a template loop over thousands of them is slow)."""
+    return mark_safe("".join([e.markup() for e in events]))  # noqa: S308 -- Event.markup is escaped
 
 
 @dataclass
@@ -93,6 +104,20 @@ class Column:
     events: list = field(default_factory=list)
     blocks: list = field(default_factory=list)
 
+    def markup(self, first_hour: int, hour_rows: int) -> str:
+        """The time grid's column (built here for the same reason as ``Event.markup``)."""
+        closed = ", clinic closed" if self.closure else ""
+        flag = f'<span class="closed">Closed: {_e(self.closure)}</span>' if self.closure else ""
+        clinician = f' data-clinician="{self.clinician_id}"' if self.clinician_id else ""
+        blocks = "".join(f'<div class="blocked r-{b.row} s-{b.span}">{_e(b.label)}</div>' for b in self.blocks)
+        events = "".join([e.markup() for e in self.events])
+        return (
+            f'<section class="cal-column" aria-label="{_e(self.label)}{closed}">'
+            f'<h3 class="cal-head">{_e(self.label)}{flag}</h3>'
+            f'<div class="cal-slots h-{hour_rows}" data-date="{self.date.isoformat()}" data-first-hour="{first_hour}"'
+            f"{clinician}>{blocks}{events}</div></section>"
+        )
+
 
 @dataclass
 class Cell:
@@ -101,6 +126,41 @@ class Cell:
     in_month: bool = True
     closure: str = ""
     events: list = field(default_factory=list)
+
+    @property
+    def events_html(self) -> str:
+        return events_html(self.events)
+
+    def markup(self) -> str:
+        """The week table's cell of one clinician and day (built here for the same reason as ``Event.html``)."""
+        closed = f'<span class="closed">Closed: {_e(self.closure)}</span>' if self.closure else ""
+        return (
+            f'<td class="cal-cell{" closed-day" if self.closure else ""}" data-date="{self.date.isoformat()}" '
+            f'data-clinician="{self.clinician_id}">{closed}{"".join(e.markup() for e in self.events)}</td>'
+        )
+
+
+def collector_paused(view):
+    """Pause Python's cyclic garbage collector while a calendar page is built (a decorator for its view).
+
+    A week of 50 clinicians allocates over ten thousand small objects that live until the view returns. Every
+    700 of them set off a collection, and those promote them until a full one walks the whole heap: measured,
+    that was a quarter of the page's time. None of them form cycles, so reference counting frees them when the
+    view returns, and by the time the collector resumes there is nothing left for it to do.
+    """
+
+    @functools.wraps(view)
+    def paused(*args, **kwargs):
+        was_enabled = gc.isenabled()  # someone may have disabled it on purpose: leave that alone
+        if was_enabled:
+            gc.disable()
+        try:
+            return view(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
 
 
 def date_range(view: str, anchor: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -131,43 +191,79 @@ def utc_bounds(first: datetime.date, last: datetime.date, zone: str):
 
 
 def _clock(moment: datetime.datetime) -> str:
-    return moment.strftime("%H:%M")
+    return f"{moment.hour:02d}:{moment.minute:02d}"
 
 
 def events_for(
-    appointments: list[Appointment],
+    appointments: list[CalendarRow],
     *,
     actor,
-    zone: str,
     visible: set[int],
     closures: list[ClinicClosure],
 ) -> list[Event]:
     """One ``Event`` per appointment: the title is the clients' names where the reader may see them, else
-    "Client #number"; group sessions with many clients show the count."""
+    "Client #number"; group sessions with many clients show the count.
+
+    Appointments share times, types and clinicians, so what derives from those alone is worked out once.
+    """
     events = []
     detail = reverse("scheduling:detail", args=[0]).replace("/0/", "/{}/")
+    times: dict = {}
+    kinds: dict = {}
+    may_change: dict[tuple[int, ...], bool] = {}  # the policy's answer depends only on the clinicians
     for a in appointments:
         names = [c.display_name if c.pk in visible else f"Client #{c.number}" for c in a.client_rows]
-        if len(names) > 2:
-            title = f"{a.appointment_type.name}: {len(names)} clients"
+        title = f"{a.type_name}: {len(names)} clients" if len(names) > 2 else (" & ".join(names) or a.type_name)
+        when = times.get((a.start, a.end))
+        if when is None:
+            start, end = a.start.replace(tzinfo=None), a.end.replace(tzinfo=None)
+            when = times[a.start, a.end] = (start, end, f"{_clock(start)}–{_clock(end)}", _iso(start), _iso(end))
+        start, end, time_label, start_iso, end_iso = when
+        closed = next((c.name for c in closures if c.covers(start.date(), a.location_id)), "") if closures else ""
+        editable = False
+        if a.is_open:
+            editable = may_change.get(a.clinician_ids)
+            if editable is None:
+                editable = may_change[a.clinician_ids] = policies.can_change(actor, a.clinician_ids)
+        kind = kinds.get((a.type_name, a.colour, a.status, a.double_booked))
+        if kind is None:
+            label = a.type_name
+            if a.status != "scheduled":
+                label += f" · {a.status_label}"
+            if a.double_booked:
+                label += " · double-booked"
+            cancelled = " cancelled" if a.status == "cancelled" else ""
+            kind = kinds[a.type_name, a.colour, a.status, a.double_booked] = (
+                _e(f"event tone-{a.colour}{cancelled}"),
+                _e(label),
+            )
+        classes, kind_html = kind
+        if closed:
+            classes += " flagged"
+            flag = f'<span class="event-flag">Clinic closed: {_e(closed)}</span>'
         else:
-            title = " & ".join(names) or a.appointment_type.name
-        start, end = recurrence.to_local(a.start, zone), recurrence.to_local(a.end, zone)
-        clinician_ids = a.clinician_ids
-        closed = next((c.name for c in closures if c.covers(start.date(), a.location_id)), "")
+            flag = ""
+        body = (
+            f'" href="{detail.format(a.pk)}" data-id="{a.pk}" data-version="{a.version}" data-start="{start_iso}" '
+            f'data-end="{end_iso}"{EDITABLE if editable else ""} aria-describedby="cal-help">'
+            f'<span class="event-time">{time_label}</span> <span class="event-title">{_e(title)}</span> '
+            f'<span class="event-kind">{kind_html}</span>{flag}'
+        )
         events.append(
             Event(
-                appointment=a,
-                title=title,
-                kind=a.appointment_type.name,
-                time_label=f"{_clock(start)}–{_clock(end)}",
-                start_local=start,
-                end_local=end,
-                tone=a.appointment_type.colour,
-                editable=a.is_open and policies.can_change(actor, clinician_ids),
-                closed=closed,
-                clinician_ids=clinician_ids,
-                url=detail.format(a.pk),
+                a,
+                title,
+                a.type_name,
+                time_label,
+                start,
+                end,
+                start_iso,
+                end_iso,
+                editable,
+                closed,
+                a.clinician_ids,
+                classes,
+                body,
             )
         )
     return events

@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Membership
 from audit.services import record
 from scheduling import policies, selectors
-from scheduling.models import Room, Status
+from scheduling.models import Appointment, Room, Status
 from scheduling.models_feed import CalendarFeed, ClientLabel, FeedKind
 
 PAST_DAYS = 30
@@ -144,10 +144,17 @@ def build_calendar(
     zone = zoneinfo.ZoneInfo(organization.time_zone)
     start, end = now - datetime.timedelta(days=PAST_DAYS), now + datetime.timedelta(days=FUTURE_DAYS)
     if feed.kind == FeedKind.ROOM:
-        appointments = selectors.appointments_between(start, end, room_id=feed.room_id)
+        appointments = selectors.calendar_rows(start, end, zone=organization.time_zone, room_id=feed.room_id)
     else:
         clinician_id = feed.clinician_id if feed.kind == FeedKind.CLINICIAN else feed.owner_id
-        appointments = selectors.appointments_between(start, end, clinician_ids=[clinician_id])
+        appointments = selectors.calendar_rows(start, end, zone=organization.time_zone, clinician_ids=[clinician_id])
+    # What a calendar app needs beyond what the calendar page shows: when each was made and changed, and where.
+    stamps = {
+        pk: (created, updated, telehealth)
+        for pk, created, updated, telehealth in Appointment.objects.filter(
+            pk__in=[a.pk for a in appointments]
+        ).values_list("pk", "created_at", "updated_at", "location__is_telehealth")
+    }
     named = set()
     if feed.client_label == ClientLabel.INITIALS:
         named = selectors.visible_client_ids(feed.owner, {row.pk for a in appointments for row in a.client_rows})
@@ -161,21 +168,23 @@ def build_calendar(
     for appointment in appointments:
         who = [_initials(row.display_name) if row.pk in named else f"#{row.number}" for row in appointment.client_rows]
         clients = ", ".join(who[:3]) + (f" +{len(who) - 3}" if len(who) > 3 else "")
+        created, updated, telehealth = stamps[appointment.pk]
         event = icalendar.Event()
         event.add("uid", f"appointment-{appointment.pk}@{uid_domain}")
-        event.add("dtstamp", appointment.updated_at)
-        event.add("created", appointment.created_at)
-        event.add("last-modified", appointment.updated_at)
+        event.add("dtstamp", updated)
+        event.add("created", created)
+        event.add("last-modified", updated)
         event.add("sequence", appointment.version - 1)
         event.add("dtstart", appointment.start.astimezone(zone))
         event.add("dtend", appointment.end.astimezone(zone))
-        kind = appointment.appointment_type.name
-        event.add("summary", f"{kind}: {clients}" if clients else kind)
-        if appointment.location.is_telehealth:
+        # Only who, never what: the feed sits in a calendar service outside the clinic, and an appointment type
+        # ("Family therapy", "Intake assessment") says something about the client's care.
+        event.add("summary", f"Appointment: {clients}" if clients else "Appointment")
+        if telehealth:
             event.add("location", "Telehealth")
         else:
-            room = f", {appointment.room.name}" if appointment.room else ""
-            event.add("location", f"{appointment.location.name}{room}")
+            room = f", {appointment.room_name}" if appointment.room_name else ""
+            event.add("location", f"{appointment.location_name}{room}")
         event.add("status", "CANCELLED" if appointment.status == Status.CANCELLED else "CONFIRMED")
         event.add("transp", "TRANSPARENT" if appointment.status == Status.CANCELLED else "OPAQUE")
         event.add("class", "PRIVATE")

@@ -228,6 +228,8 @@ class AppointmentClient(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["appointment", "client"], name="appointment_client_once")]
+        # The calendar reads the links of a range's appointments; the tenant filter comes first in every query.
+        indexes = [models.Index(fields=["organization", "appointment"])]
 
     def __str__(self) -> str:
         return f"{self.client_id} at {self.appointment_id}"
@@ -239,7 +241,10 @@ class AppointmentClinician(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["appointment", "clinician"], name="appointment_clinician_once")]
-        indexes = [models.Index(fields=["clinician", "appointment"])]
+        indexes = [
+            models.Index(fields=["clinician", "appointment"]),
+            models.Index(fields=["organization", "appointment"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.clinician_id} at {self.appointment_id}"

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import Membership
@@ -83,6 +85,7 @@ def _details(form) -> services.Details:
 
 
 @login_required
+@calendar.collector_paused  # thousands of short-lived objects, freed when the view returns; see its docstring
 def calendar_view(request):
     """Day, week, month or list; one clinician, several side by side, or a room. Reading it is audited."""
     actor = request.membership
@@ -92,7 +95,7 @@ def calendar_view(request):
     anchor = parse_date(request.GET.get("date") or "") or _today(zone)
     everyone = selectors.clinicians()
     by_pk = {m.pk: m for m in everyone}
-    rooms = list(Room.objects.filter(is_active=True).select_related("location"))
+    rooms = list(Room.objects.filter(is_active=True).select_related("location").only("name", "location__name"))
     room = next((r for r in rooms if str(r.pk) == request.GET.get("room", "")), None)
     chosen = [by_pk[int(pk)] for pk in request.GET.getlist("c") if pk.isdigit() and int(pk) in by_pk]
     if room is None and not chosen:
@@ -102,9 +105,10 @@ def calendar_view(request):
         view = "week" if len(chosen) == 1 or room else "day"
     first, last = calendar.date_range(view, anchor)
     start, end = calendar.utc_bounds(first, last, zone)
-    appointments = selectors.appointments_between(
+    appointments = selectors.calendar_rows(
         start,
         end,
+        zone=zone,
         clinician_ids=None if room else [m.pk for m in chosen],
         room_id=room.pk if room else None,
         include_cancelled=view == "list",
@@ -112,7 +116,7 @@ def calendar_view(request):
     client_ids = {row.pk for a in appointments for row in a.client_rows}
     visible = selectors.visible_client_ids(actor, client_ids)
     closures = selectors.closures_between(first, last)
-    events = calendar.events_for(appointments, actor=actor, zone=zone, visible=visible, closures=closures)
+    events = calendar.events_for(appointments, actor=actor, visible=visible, closures=closures)
     blocked = [] if room else selectors.blocked_between(start, end, [m.pk for m in chosen])
     record(
         "schedule.viewed",
@@ -126,6 +130,7 @@ def calendar_view(request):
             "appointments": len(appointments),
         },
     )
+    chosen_ids = {m.pk for m in chosen}
     context = {
         "view": view,
         "anchor": anchor,
@@ -136,8 +141,10 @@ def calendar_view(request):
         "room": room,
         "rooms": rooms,
         "chosen": chosen,
-        "chosen_ids": {m.pk for m in chosen},
-        "everyone": everyone,
+        "clinician_options": calendar.options_html(
+            [(str(m.pk), m.user.full_name, not room and m.pk in chosen_ids) for m in everyone]
+        ),
+        "room_options": calendar.options_html([(str(r.pk), f"{r.name} ({r.location.name})", r == room) for r in rooms]),
         "prev": calendar.step(view, anchor, -1),
         "next": calendar.step(view, anchor, 1),
         "can_book": policies.can_open_booking(actor),
@@ -152,7 +159,7 @@ def calendar_view(request):
     if view in ("day", "week") and (view == "day" or len(chosen) == 1 or room):
         context.update(_time_grid(view, first, last, events, blocked, chosen, room, closures, zone))
     elif view == "week":
-        context["rows"] = _resource_week(first, last, events, chosen, closures)
+        context["rows_html"] = _resource_week(first, last, events, chosen, closures)
         context["days"] = [first + datetime.timedelta(days=i) for i in range(7)]
         view = "resource-week"
     elif view == "month":
@@ -185,20 +192,28 @@ def _time_grid(view, first, last, events, blocked, chosen, room, closures, zone)
                 columns.append(calendar.Column(label, day, room_id=room.pk))
             else:
                 columns.append(calendar.Column(label, day, clinician_id=chosen[0].pk))
+    placed: dict = {}
+    for event in events:
+        day = event.start_local.date()
+        if room:
+            placed.setdefault((day, None), []).append(event)
+        else:
+            for clinician_id in event.clinician_ids:
+                placed.setdefault((day, clinician_id), []).append(event)
+    by_clinician = {}
+    for block in blocked:
+        by_clinician.setdefault(block.clinician_id, []).append(block)
     for column in columns:
         column.closure = calendar.closure_label(closures, column.date)
-        for event in events:
-            if event.start_local.date() != column.date:
-                continue
-            if column.clinician_id and column.clinician_id not in event.clinician_ids:
-                continue
+        for event in placed.get((column.date, column.clinician_id), ()):
             calendar.place(column, event, first_hour, last_hour)
-        for block in blocked:
-            if column.clinician_id == block.clinician_id:
-                calendar.place_block(column, block, zone, first_hour, last_hour)
+        for block in by_clinician.get(column.clinician_id, ()) if column.clinician_id else ():
+            calendar.place_block(column, block, zone, first_hour, last_hour)
     hours = [f"{h:02d}:00" for h in range(first_hour, last_hour)]
+    markup = "".join(column.markup(first_hour, last_hour - first_hour) for column in columns)
     return {
         "columns": columns,
+        "columns_html": mark_safe(markup),  # noqa: S308 -- Column.markup escapes every text value
         "hours": hours,
         "first_hour": first_hour,
         "hour_rows": last_hour - first_hour,
@@ -206,20 +221,18 @@ def _time_grid(view, first, last, events, blocked, chosen, room, closures, zone)
 
 
 def _resource_week(first, last, events, chosen, closures):
+    """The week table's rows, one per clinician, rendered here (see ``calendar.Cell.markup``)."""
     cells_of: dict = {}
     for e in events:
         for clinician_id in e.clinician_ids:
             cells_of.setdefault((e.start_local.date(), clinician_id), []).append(e)
+    days = [first + datetime.timedelta(days=i) for i in range(7)]
+    closed = {day: calendar.closure_label(closures, day) for day in days}
     rows = []
     for m in chosen:
-        cells = []
-        for i in range(7):
-            day = first + datetime.timedelta(days=i)
-            cell = calendar.Cell(day, m.pk, closure=calendar.closure_label(closures, day))
-            cell.events = cells_of.get((day, m.pk), [])
-            cells.append(cell)
-        rows.append((m, cells))
-    return rows
+        cells = (calendar.Cell(day, m.pk, closure=closed[day], events=cells_of.get((day, m.pk), [])) for day in days)
+        rows.append(f'<tr><th scope="row">{escape(m.user.full_name)}</th>{"".join(c.markup() for c in cells)}</tr>')
+    return mark_safe("".join(rows))  # noqa: S308 -- names escaped here, cells by Cell.markup
 
 
 def _month(first, anchor, events, closures):

@@ -88,6 +88,17 @@ def test_the_calendar_is_in_the_readers_time_zone(org, book, jordan, clinician, 
     assert "07:00–07:50" in text and "America/Los_Angeles" in text
 
 
+def test_an_appointment_from_the_sunday_evening_before_is_listed_in_the_week_it_runs_into(
+    org, book, jordan, clinician, front_desk, clinic_client
+):
+    """The calendar reads only appointments starting at most ``MAX_DURATION`` before the range: a long one that
+    began the evening before must still be found (and one that ended before the range must not)."""
+    book(front_desk, local(2026, 3, 15, 21), clients=[jordan], clinicians=[clinician], duration=8 * 60)
+    book(front_desk, local(2026, 3, 15, 14), clients=[jordan], clinicians=[clinician], duration=60)
+    text = _text(clinic_client(org, front_desk).get("/schedule/", {"view": "list", "date": "2026-03-16"}))
+    assert "Sun Mar 15, 21:00–05:00" in text and "14:00–15:00" not in text
+
+
 def test_front_desk_books_a_weekly_series_through_the_form(
     org, jordan, clinician, front_desk, clinic_client, site, types
 ):
