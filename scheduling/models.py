@@ -204,7 +204,15 @@ class Appointment(TenantModel):
             models.Index(fields=["organization", "end"]),
             models.Index(fields=["series", "start"]),
         ]
-        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="appointment_ends_after_start"),
+            # The calendar's range scan starts MAX_DURATION before the range (selectors._in_range): a longer
+            # appointment would silently drop off the calendar, so the database refuses one, whoever writes it.
+            models.CheckConstraint(
+                condition=Q(end__lte=F("start") + datetime.timedelta(minutes=MAX_DURATION)),
+                name="appointment_at_most_max_duration",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"appointment {self.pk}"

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
 from scheduling import recurrence, services
@@ -153,6 +154,18 @@ def test_room_and_client_conflicts_cannot_be_overridden(org, book, people, clini
 def test_zero_negative_and_huge_durations_get_a_clear_message(book, people, clinician, front_desk, duration, message):
     with pytest.raises(ValidationError, match=message):
         book(front_desk, local(2026, 3, 10), clients=[people["jordan"]], clinicians=[clinician], duration=duration)
+
+
+def test_the_database_refuses_an_appointment_longer_than_the_calendar_can_find(
+    org, book, people, clinician, front_desk
+):
+    """The calendar's range scan relies on the 8-hour limit, so it holds for writes that skip the service too."""
+    appointment = book(front_desk, local(2026, 3, 10), clients=[people["jordan"]], clinicians=[clinician])
+    appointment = appointment.appointments[0]
+    with tenant_context(org), pytest.raises(IntegrityError), transaction.atomic():
+        Appointment.objects.filter(pk=appointment.pk).update(end=appointment.start + datetime.timedelta(hours=9))
+    with tenant_context(org):
+        Appointment.objects.filter(pk=appointment.pk).update(end=appointment.start + datetime.timedelta(hours=8))
 
 
 def test_a_series_that_never_ends_is_refused(book, people, clinician, front_desk):
