@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import transaction
+from playwright.sync_api import Error as PlaywrightError
 
 from accounts.demo import DEMO_PASSWORD, load_demo
 from tenancy.context import tenant_context
@@ -24,9 +25,19 @@ def axe_page(browser):
     context.close()
 
 
-def _violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+def _violations(page, attempts: int = 3) -> list[str]:
+    # A click that posts a form returns before the answer has replaced the page; if axe lands on the outgoing
+    # document (no <head> yet, or a context destroyed mid-run), wait for the new one and audit that.
+    for attempt in range(1, attempts + 1):
+        page.wait_for_load_state()
+        try:
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("async () => await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa']})")
+            break
+        except PlaywrightError:
+            if attempt == attempts:
+                raise
+            page.wait_for_timeout(250)
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]]
 
 
