@@ -54,6 +54,8 @@ class Event:
     row: int = 1
     span: int = 1
     grid: bool = False
+    href: str = ""
+    inner: str = ""  # the link's content (time, title, kind, flag), reused by a continuation
 
     def markup(self) -> str:
         """The event's link: ``classes`` and ``body`` are escaped already; row and span are numbers."""
@@ -243,11 +245,14 @@ def events_for(
             flag = f'<span class="event-flag">Clinic closed: {_e(closed)}</span>'
         else:
             flag = ""
-        body = (
-            f'" href="{detail.format(a.pk)}" data-id="{a.pk}" data-version="{a.version}" data-start="{start_iso}" '
-            f'data-end="{end_iso}"{EDITABLE if editable else ""} aria-describedby="cal-help">'
+        href = detail.format(a.pk)
+        inner = (
             f'<span class="event-time">{time_label}</span> <span class="event-title">{_e(title)}</span> '
             f'<span class="event-kind">{kind_html}</span>{flag}'
+        )
+        body = (
+            f'" href="{href}" data-id="{a.pk}" data-version="{a.version}" data-start="{start_iso}" '
+            f'data-end="{end_iso}"{EDITABLE if editable else ""} aria-describedby="cal-help">{inner}'
         )
         events.append(
             Event(
@@ -264,18 +269,70 @@ def events_for(
                 a.clinician_ids,
                 classes,
                 body,
+                href=href,
+                inner=inner,
             )
         )
     return events
 
 
-def hour_span(events: list[Event]) -> tuple[int, int]:
-    """The hours the time grid shows: 07:00 to 20:00, widened to fit earlier or later appointments."""
-    first, last = FIRST_HOUR, LAST_HOUR
+def continuation(event: Event, day: datetime.date) -> Event:
+    """The part of an appointment that runs past midnight (in the reader's zone) into ``day``, drawn from the
+    top of that day's column and saying where it began. It is a link to the appointment, not draggable: a drag
+    or arrow key on it would compute the new start from this segment's position, not the appointment's."""
+    began = event.start_local
+    body = (
+        f'" href="{event.href}" data-continued="1">'
+        f'<span class="event-continued">Continued from {began:%a %b} {began.day}:</span> {event.inner}'
+    )
+    return Event(
+        event.appointment,
+        event.title,
+        event.kind,
+        event.time_label,
+        datetime.datetime.combine(day, datetime.time()),
+        event.end_local,
+        event.start_iso,
+        event.end_iso,
+        False,
+        event.closed,
+        event.clinician_ids,
+        event.classes + " continued",
+        body,
+        href=event.href,
+        inner=event.inner,
+    )
+
+
+def segments(events: list[Event], first: datetime.date, last: datetime.date) -> list[tuple[datetime.date, Event]]:
+    """Each event with the shown day (``first`` to ``last``) it is drawn on: its start day, and a continuation on
+    each later day it runs into, so an appointment from 23:00 to 01:00 shows on both days of the grid."""
+    shown = []
     for e in events:
-        if e.start_local.date() == e.end_local.date():
-            first = min(first, e.start_local.hour)
-            last = max(last, math.ceil(e.end_local.hour + e.end_local.minute / 60))
+        day = e.start_local.date()
+        if first <= day <= last:
+            shown.append((day, e))
+        if e.end_local.date() != day:  # past midnight (rare): until the day holding its last minute
+            last_day = (e.end_local - datetime.timedelta(microseconds=1)).date()
+            later = day + datetime.timedelta(days=1)
+            while later <= last_day:
+                if first <= later <= last:
+                    shown.append((later, continuation(e, later)))
+                later += datetime.timedelta(days=1)
+    return shown
+
+
+def hour_span(shown: list[tuple[datetime.date, Event]]) -> tuple[int, int]:
+    """The hours the time grid shows: 07:00 to 20:00, widened to fit earlier or later appointments (a part
+    drawn on a day runs from its start, or midnight for a continuation, to its end or midnight)."""
+    first, last = FIRST_HOUR, LAST_HOUR
+    for day, e in shown:
+        start, end = e.start_local, e.end_local
+        first = min(first, start.hour)
+        if end.date() == day:
+            last = max(last, math.ceil(end.hour + end.minute / 60))
+        elif end.date() > day:
+            last = 24
     return first, min(last, 24)
 
 
@@ -285,7 +342,9 @@ def place(column: Column, event: Event, first_hour: int, last_hour: int) -> None
     rows = (last_hour - first_hour) * 60 // ROW_MINUTES
     top = (event.start_local - day_start).total_seconds() / 60 / ROW_MINUTES
     bottom = (event.end_local - day_start).total_seconds() / 60 / ROW_MINUTES
-    top, bottom = max(0, int(top)), min(rows, math.ceil(bottom))
+    # Clipped to the hours shown, never off the grid: at least one row at its edge.
+    top = min(max(0, int(top)), rows - 1)
+    bottom = max(min(rows, math.ceil(bottom)), top + 1)
     event.row, event.span, event.grid = top + 1, max(1, bottom - top), True
     column.events.append(event)
 

@@ -179,7 +179,8 @@ def _query(view, room, chosen, everyone) -> str:
 
 
 def _time_grid(view, first, last, events, blocked, chosen, room, closures, zone) -> dict:
-    first_hour, last_hour = calendar.hour_span(events)
+    shown = calendar.segments(events, first, last)
+    first_hour, last_hour = calendar.hour_span(shown)
     columns = []
     days = [first + datetime.timedelta(days=i) for i in range((last - first).days + 1)]
     if view == "day" and not room:
@@ -193,8 +194,7 @@ def _time_grid(view, first, last, events, blocked, chosen, room, closures, zone)
             else:
                 columns.append(calendar.Column(label, day, clinician_id=chosen[0].pk))
     placed: dict = {}
-    for event in events:
-        day = event.start_local.date()
+    for day, event in shown:
         if room:
             placed.setdefault((day, None), []).append(event)
         else:
@@ -223,9 +223,9 @@ def _time_grid(view, first, last, events, blocked, chosen, room, closures, zone)
 def _resource_week(first, last, events, chosen, closures):
     """The week table's rows, one per clinician, rendered here (see ``calendar.Cell.markup``)."""
     cells_of: dict = {}
-    for e in events:
+    for day, e in calendar.segments(events, first, last):
         for clinician_id in e.clinician_ids:
-            cells_of.setdefault((e.start_local.date(), clinician_id), []).append(e)
+            cells_of.setdefault((day, clinician_id), []).append(e)
     days = [first + datetime.timedelta(days=i) for i in range(7)]
     closed = {day: calendar.closure_label(closures, day) for day in days}
     rows = []

@@ -109,3 +109,30 @@ def test_front_desk_books_a_weekly_series_and_moves_occurrences(page, demo, clin
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("table")).to_contain_text("13:30–14:15")
     save_artifact(page, "schedule-list")
+
+
+def test_an_appointment_past_midnight_continues_on_the_next_day(page, demo, clinic_url):
+    clinic = demo["demo"]
+    monday = _monday_in_two_weeks()
+    sign_in(page, clinic_url(clinic, "/login/"), "frontdesk", DEMO_PASSWORD)
+    page.goto(clinic_url(clinic, "/schedule/book/"))
+    page.get_by_label("Appointment type").select_option(label="Individual therapy 45")
+    page.get_by_label("Clients").select_option(label="Eli Novak (#9003)")
+    page.get_by_label("Clinicians").select_option(label="Casey Clinician")
+    page.get_by_label("Date").fill(monday.isoformat())
+    page.get_by_label("Start time").fill("23:30")
+    page.get_by_label("Location").select_option(label="Main office")
+    page.get_by_role("button", name="Book").click()
+
+    expect(page.get_by_role("status").first).to_contain_text("Booked")
+    tuesday = monday + datetime.timedelta(days=1)
+    first = page.locator(f'.cal-slots[data-date="{monday.isoformat()}"] .event', has_text="Eli Novak")
+    rest = page.locator(f'.cal-slots[data-date="{tuesday.isoformat()}"] .event', has_text="Eli Novak")
+    expect(first).to_contain_text("23:30–00:15")
+    expect(rest).to_contain_text(f"Continued from {monday:%a %b} {monday.day}")
+    rest.scroll_into_view_if_needed()
+    expect(rest).to_be_visible()
+    assert rest.get_attribute("data-editable") is None  # not draggable; it links to the appointment
+    save_artifact(page, "schedule-past-midnight")
+    rest.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Individual therapy 45")
