@@ -324,6 +324,11 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     ]:
         page.goto(f"{base}{path}")
         pages[name] = _violations(page)
+    page.goto(f"{base}/clients/programs/new/")
+    page.get_by_label("Name").fill("Evening skills group")
+    page.get_by_role("button", name="Save program").click()
+    page.get_by_role("status").get_by_text("Program Evening skills group added.").wait_for()
+    pages["page with a flash message"] = _violations(page)
     page.goto(f"{base}/tickets/new/")
     page.get_by_role("button", name="Create ticket").click()
     pages["new ticket with errors"] = _violations(page)
