@@ -96,11 +96,16 @@ class Part2Refusal(ValidationError):
     """A release of substance use disorder information without an authorisation that allows it (42 CFR Part 2)."""
 
 
-def clinic_today() -> datetime.date:
-    """Today where the clinic is: a consent signed this evening in California isn't "in the future"."""
+def _clinic_now(value: datetime.datetime | None = None) -> datetime.datetime:
+    """``value`` (default now) in the clinic's time zone."""
     organization = current_organization()
     zone = zoneinfo.ZoneInfo(organization.time_zone) if organization else None
-    return timezone.localdate(timezone=zone)
+    return timezone.localtime(value, timezone=zone)
+
+
+def clinic_today() -> datetime.date:
+    """Today where the clinic is: a consent signed this evening in California isn't "in the future"."""
+    return _clinic_now().date()
 
 
 def _day(value: datetime.date) -> str:
@@ -543,12 +548,6 @@ def _check_medical_emergency(disclosure: Disclosure, today: datetime.date) -> No
     _raise(errors)
 
 
-def _clinic_now() -> datetime.datetime:
-    organization = current_organization()
-    zone = zoneinfo.ZoneInfo(organization.time_zone) if organization else None
-    return timezone.localtime(timezone=zone)
-
-
 @transaction.atomic
 def mark_disclosure_in_error(
     disclosure: Disclosure, *, actor: Membership, expected_version: int, reason: str, request=None
@@ -560,7 +559,7 @@ def mark_disclosure_in_error(
     if current.version != expected_version:
         raise ConflictError(CONFLICT.format(what="release entry"))
     if current.entered_in_error_at is not None:
-        marked = _day(timezone.localdate(current.entered_in_error_at))
+        marked = _day(_clinic_now(current.entered_in_error_at).date())
         raise ValidationError(f"This release entry was already marked entered in error on {marked}.")
     reason = reason.strip()
     if not reason:
