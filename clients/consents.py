@@ -15,7 +15,11 @@ The rules, each with its own message:
   (42 CFR 2.31);
 - a disclosure relies on an authorisation that was in force on the day of release and covers what was released,
   or on a legal basis that needs none; SUD information is released only under such an authorisation that lists
-  it (``Part2Refusal`` otherwise).
+  it, or to medical personnel in a bona fide medical emergency (42 CFR 2.51: the personnel, their facility, the
+  time and the nature of the emergency are required), ``Part2Refusal`` otherwise. Court orders (2.61 and on)
+  stay refused: their findings and limits need a review Hearth does not model;
+- a mistaken disclosure entry is never deleted: it is marked entered in error with a reason (optimistic
+  ``version``), stays on the chart struck through and leaves the accounting of disclosures.
 """
 
 import datetime
@@ -75,9 +79,13 @@ DISCLOSURE_FIELDS = [
     "information_description",
     "purpose",
     "released_by",
+    "disclosed_time",
+    "emergency_nature",
 ]
 RECIPIENT_FIELDS = ("recipient_name", "recipient_organization", "recipient_address")
 ACCOUNTING_YEARS = 6
+REASON_MAX = 300
+EMERGENCY_PURPOSE = "Treatment in a bona fide medical emergency (42 CFR 2.51)"
 CONFLICT = (
     "Someone else changed this {what} while you were working on it. Nothing was saved; "
     "reload to see the latest version."
@@ -88,11 +96,16 @@ class Part2Refusal(ValidationError):
     """A release of substance use disorder information without an authorisation that allows it (42 CFR Part 2)."""
 
 
-def clinic_today() -> datetime.date:
-    """Today where the clinic is: a consent signed this evening in California isn't "in the future"."""
+def _clinic_now(value: datetime.datetime | None = None) -> datetime.datetime:
+    """``value`` (default now) in the clinic's time zone."""
     organization = current_organization()
     zone = zoneinfo.ZoneInfo(organization.time_zone) if organization else None
-    return timezone.localdate(timezone=zone)
+    return timezone.localtime(value, timezone=zone)
+
+
+def clinic_today() -> datetime.date:
+    """Today where the clinic is: a consent signed this evening in California isn't "in the future"."""
+    return _clinic_now().date()
 
 
 def _day(value: datetime.date) -> str:
@@ -477,6 +490,8 @@ def record_disclosure(client: Client, *, actor: Membership, data: dict, request=
         if not disclosure.purpose.strip():
             disclosure.purpose = authorization.purpose
     else:
+        if disclosure.legal_basis != LegalBasis.MEDICAL_EMERGENCY:
+            disclosure.emergency_nature = ""
         if authorization is not None:
             raise ValidationError(
                 {
@@ -484,11 +499,16 @@ def record_disclosure(client: Client, *, actor: Membership, data: dict, request=
                     "empty."
                 }
             )
-        if disclosure.involves_sud:
+        if disclosure.legal_basis == LegalBasis.MEDICAL_EMERGENCY:
+            _check_medical_emergency(disclosure, today)
+            if not disclosure.purpose.strip():
+                disclosure.purpose = EMERGENCY_PURPOSE
+        elif disclosure.involves_sud:
             raise Part2Refusal(
                 "This release includes substance use disorder records protected by 42 CFR Part 2. Hearth records it "
-                "only under a valid written authorisation that lists them: choose that authorisation, or record a "
-                "new one first."
+                "only under a valid written authorisation that lists them, or as a disclosure to medical personnel "
+                'in a medical emergency ("Medical emergency (42 CFR 2.51)"). A court order or subpoena alone is not '
+                "enough: choose the authorisation, or record a new one first."
             )
         if not disclosure.recipient_name.strip():
             raise ValidationError({"recipient_name": "Name the person or organisation that received the information."})
@@ -512,6 +532,54 @@ def record_disclosure(client: Client, *, actor: Membership, data: dict, request=
     return disclosure
 
 
+def _check_medical_emergency(disclosure: Disclosure, today: datetime.date) -> None:
+    """What 42 CFR 2.51(c) makes the program write down at once, each missing item with its own message."""
+    errors = {}
+    if not disclosure.recipient_name.strip():
+        errors["recipient_name"] = "Name the medical personnel who received the information (42 CFR 2.51)."
+    if not disclosure.recipient_organization.strip():
+        errors["recipient_organization"] = "Give the medical personnel's facility (42 CFR 2.51)."
+    if disclosure.disclosed_time is None:
+        errors["disclosed_time"] = "Give the time of the release (42 CFR 2.51)."
+    elif disclosure.disclosed_on == today and disclosure.disclosed_time > _clinic_now().time():
+        errors["disclosed_time"] = "The time of the release can't be in the future."
+    if not disclosure.emergency_nature.strip():
+        errors["emergency_nature"] = "Describe the nature of the medical emergency (42 CFR 2.51)."
+    _raise(errors)
+
+
+@transaction.atomic
+def mark_disclosure_in_error(
+    disclosure: Disclosure, *, actor: Membership, expected_version: int, reason: str, request=None
+) -> Disclosure:
+    """Mark a mistaken disclosure entry as entered in error. It is kept (and shown struck through on the chart)
+    but no longer counts as a release: the accounting of disclosures leaves it out."""
+    _lock(disclosure.client)
+    current = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+    if current.version != expected_version:
+        raise ConflictError(CONFLICT.format(what="release entry"))
+    if current.entered_in_error_at is not None:
+        marked = _day(_clinic_now(current.entered_in_error_at).date())
+        raise ValidationError(f"This release entry was already marked entered in error on {marked}.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason the entry is wrong."})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
+    current.entered_in_error_at, current.entered_in_error_by = timezone.now(), actor
+    current.entered_in_error_reason, current.version = reason, expected_version + 1
+    current.save(update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason", "version"])
+    record(
+        "disclosure.entered_in_error",
+        request=request,
+        actor=actor.user,
+        target=current,
+        client_id=current.client_id,
+        detail={"legal_basis": current.legal_basis, "authorization_id": current.authorization_id},
+    )
+    return current
+
+
 # --- Accounting of disclosures -------------------------------------------------------------------------------
 
 
@@ -524,13 +592,27 @@ def default_accounting_period(today: datetime.date) -> tuple[datetime.date, date
     return start, today
 
 
-def accounting_of_disclosures(client: Client, *, start: datetime.date, end: datetime.date, include_authorized=True):
-    """The client's disclosures released between ``start`` and ``end`` (inclusive), oldest first.
-
-    HIPAA does not require releases the client authorised to be accounted for; ``include_authorized=False``
-    leaves them out. The caller audits the read.
-    """
+def _period(client: Client, start: datetime.date, end: datetime.date, include_authorized: bool):
     disclosures = client.disclosures.filter(disclosed_on__gte=start, disclosed_on__lte=end)
     if not include_authorized:
         disclosures = disclosures.exclude(legal_basis=LegalBasis.AUTHORIZATION)
     return disclosures.select_related("authorization", "released_by__user").order_by("disclosed_on", "pk")
+
+
+def accounting_of_disclosures(client: Client, *, start: datetime.date, end: datetime.date, include_authorized=True):
+    """The client's disclosures released between ``start`` and ``end`` (inclusive), oldest first, without the
+    entries marked entered in error.
+
+    HIPAA does not require releases the client authorised to be accounted for; ``include_authorized=False``
+    leaves them out. The caller audits the read.
+    """
+    return _period(client, start, end, include_authorized).filter(entered_in_error_at__isnull=True)
+
+
+def accounting_report(
+    client: Client, *, start: datetime.date, end: datetime.date, include_authorized: bool = True
+) -> tuple[list[Disclosure], int]:
+    """The accounting's rows and how many entries of the period it leaves out as entered in error (one query)."""
+    rows = list(_period(client, start, end, include_authorized))
+    kept = [d for d in rows if d.entered_in_error_at is None]
+    return kept, len(rows) - len(kept)

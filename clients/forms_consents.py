@@ -154,6 +154,15 @@ def authorization_label(authorization: Authorization) -> str:
 
 
 class DisclosureForm(forms.Form):
+    field_order = [
+        "disclosed_on",
+        "disclosed_time",
+        "legal_basis",
+        "authorization",
+        "legal_basis_detail",
+        "emergency_nature",
+    ]
+
     disclosed_on = forms.DateField(
         label="Date released", widget=DateInput, error_messages={"required": "Enter the date of the release."}
     )
@@ -176,9 +185,15 @@ class DisclosureForm(forms.Form):
         label="Recipient's name",
         max_length=200,
         required=False,
-        help_text="Only without an authorisation; otherwise the authorisation's recipient is used.",
+        help_text="Only without an authorisation; otherwise the authorisation's recipient is used. In a medical "
+        "emergency, the medical personnel who received it.",
     )
-    recipient_organization = forms.CharField(label="Recipient's organisation", max_length=200, required=False)
+    recipient_organization = forms.CharField(
+        label="Recipient's organisation",
+        max_length=200,
+        required=False,
+        help_text="In a medical emergency, the medical personnel's facility.",
+    )
     recipient_address = forms.CharField(
         label="Recipient's address", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -193,6 +208,18 @@ class DisclosureForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="Leave empty to use the authorisation's purpose.",
+    )
+    disclosed_time = forms.TimeField(
+        label="Time released",
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Required for a medical emergency.",
+    )
+    emergency_nature = forms.CharField(
+        label="Nature of the medical emergency",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only for a medical emergency (42 CFR 2.51): what the emergency was.",
     )
     released_by = forms.ModelChoiceField(
         label="Released by",
@@ -211,6 +238,17 @@ class DisclosureForm(forms.Form):
         )
         released_by.label_from_instance = lambda m: m.user.full_name
         released_by.initial = actor.pk
+
+
+class DisclosureInErrorForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Why the entry is wrong",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example: logged on the wrong client, or the release never went out.",
+        error_messages={"required": "Give the reason the entry is wrong."},
+    )
 
 
 class AccountingForm(forms.Form):

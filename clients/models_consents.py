@@ -222,7 +222,10 @@ class Authorization(TenantModel):
 
 
 class LegalBasis(models.TextChoices):
-    """Why a disclosure was allowed: the client's authorisation, or a basis that needs none (HIPAA 164.512)."""
+    """Why a disclosure was allowed: the client's authorisation, or a basis that needs none (HIPAA 164.512).
+
+    Of the bases without an authorisation, only a medical emergency (42 CFR 2.51) may release Part 2 records.
+    """
 
     AUTHORIZATION = "authorization", "The client's authorisation"
     COURT_ORDER = "court_order", "Court order or subpoena"
@@ -232,13 +235,17 @@ class LegalBasis(models.TextChoices):
     LAW_ENFORCEMENT = "law_enforcement", "Law enforcement as required by law"
     SERIOUS_THREAT = "serious_threat", "Averting a serious threat to health or safety"
     REQUIRED_BY_LAW = "required_by_law", "Otherwise required by law"
+    MEDICAL_EMERGENCY = "medical_emergency", "Medical emergency (42 CFR 2.51)"
 
 
 class Disclosure(TenantModel):
     """A release of the client's information that was actually made; the accounting of disclosures reads these.
 
     Recipient details are copied here when the disclosure is recorded, so the accounting shows what was true
-    then even if an authorisation is later revoked.
+    then even if an authorisation is later revoked. In a medical emergency (42 CFR 2.51(c)) the recipient is the
+    medical personnel and ``recipient_organization`` their facility; the time and the nature of the emergency are
+    kept too. A mistaken entry is never deleted: it is marked entered in error with a reason, stays on the chart
+    and drops out of the accounting.
     """
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="disclosures")
@@ -258,6 +265,14 @@ class Disclosure(TenantModel):
     released_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    disclosed_time = models.TimeField("Time released", null=True, blank=True)
+    emergency_nature = models.TextField("Nature of the medical emergency", blank=True)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    entered_in_error_reason = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         indexes = [models.Index(fields=["client", "disclosed_on"])]
@@ -266,6 +281,20 @@ class Disclosure(TenantModel):
                 condition=Q(legal_basis="authorization", authorization__isnull=False)
                 | (~Q(legal_basis="authorization") & Q(authorization__isnull=True)),
                 name="disclosure_basis_matches_authorization",
+            ),
+            models.CheckConstraint(
+                condition=~Q(legal_basis="medical_emergency")
+                | (
+                    Q(disclosed_time__isnull=False)
+                    & ~Q(emergency_nature="")
+                    & ~Q(recipient_name="")
+                    & ~Q(recipient_organization="")
+                ),
+                name="disclosure_medical_emergency_documented",
+            ),
+            models.CheckConstraint(
+                condition=Q(entered_in_error_at__isnull=True) | ~Q(entered_in_error_reason=""),
+                name="disclosure_in_error_has_reason",
             ),
         ]
 
@@ -282,11 +311,18 @@ class Disclosure(TenantModel):
         return "; ".join(filter(None, [*self.category_labels, self.information_description]))
 
     @property
+    def in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+    @property
     def basis_label(self) -> str:
         if self.authorization_id:
             return f"Authorisation signed {dateformat.format(self.authorization.signed_date, 'M j, Y')}"
-        detail = f": {self.legal_basis_detail}" if self.legal_basis_detail else ""
-        return f"{self.get_legal_basis_display()}{detail}"
+        details = [self.legal_basis_detail]
+        if self.legal_basis == LegalBasis.MEDICAL_EMERGENCY:
+            details = [" ".join(self.emergency_nature.split()), *details]
+        detail = "; ".join(d for d in details if d)
+        return f"{self.get_legal_basis_display()}{': ' + detail if detail else ''}"
 
 
 def category_labels(values) -> list[str]:

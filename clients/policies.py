@@ -116,6 +116,11 @@ def can_record_disclosures(actor: Membership | None, sections: frozenset[str]) -
     return _consent_staff(actor, sections)
 
 
+def can_correct_disclosures(actor: Membership | None, sections: frozenset[str]) -> bool:
+    """Mark a logged release entered in error: whoever may log releases may correct the log."""
+    return can_record_disclosures(actor, sections)
+
+
 def can_view_accounting(actor: Membership | None, sections: frozenset[str]) -> bool:
     """The accounting of disclosures report (HIPAA 164.528), on screen, printed or as CSV."""
     return _consent_staff(actor, sections)

@@ -41,6 +41,11 @@ urlpatterns = [
         name="authorization_expiry_event",
     ),
     path("<int:pk>/disclosures/new/", views_consents.disclosure_add, name="disclosure_add"),
+    path(
+        "<int:pk>/disclosures/<int:disclosure_pk>/entered-in-error/",
+        views_consents.disclosure_in_error,
+        name="disclosure_in_error",
+    ),
     path("<int:pk>/disclosures/accounting/", views_consents.accounting, name="accounting"),
     path("<int:pk>/disclosures/accounting/csv/", views_consents.accounting_csv, name="accounting_csv"),
     path("<int:pk>/documents/new/", document_views.document_upload, name="document_upload"),

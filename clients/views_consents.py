@@ -26,6 +26,7 @@ from clients.forms_consents import (
     AuthorizationForm,
     ConsentForm,
     DisclosureForm,
+    DisclosureInErrorForm,
     ExpiryEventForm,
     Part2Form,
     RevokeAuthorizationForm,
@@ -99,13 +100,14 @@ def consents_tab(request, client, chart):
         "expired_authorizations": groups[ConsentStatus.EXPIRED],
         "revoked_authorizations": groups[ConsentStatus.REVOKED],
         "disclosures": list(
-            client.disclosures.select_related("authorization", "released_by__user").order_by("-disclosed_on", "-pk")[
-                :RECENT_DISCLOSURES
-            ]
+            client.disclosures.select_related(
+                "authorization", "released_by__user", "entered_in_error_by__user"
+            ).order_by("-disclosed_on", "-pk")[:RECENT_DISCLOSURES]
         ),
         "recent_limit": RECENT_DISCLOSURES,
         "can_record": policies.can_record_consents(actor, chart.sections),
         "can_disclose": policies.can_record_disclosures(actor, chart.sections),
+        "can_correct": policies.can_correct_disclosures(actor, chart.sections),
         "can_account": policies.can_view_accounting(actor, chart.sections),
         "can_mark_part2": policies.can_mark_part2(actor, chart.sections),
         "can_clear_part2": policies.can_clear_part2(actor, chart.sections),
@@ -305,6 +307,32 @@ def disclosure_add(request, pk: int):
     return _render(request, client, chart, "disclosure_form.html", context)
 
 
+@login_required
+def disclosure_in_error(request, pk: int, disclosure_pk: int):
+    """Mark a logged release entered in error, with the reason; the row stays, struck through."""
+    permission = "clients.disclosures.entered_in_error"
+    client, chart = _chart(request, pk, policies.can_correct_disclosures, permission)
+    queryset = client.disclosures.select_related("authorization", "released_by__user")
+    disclosure = get_for_clinic_or_404(request, queryset, permission, disclosure_pk)
+    form = DisclosureInErrorForm(request.POST or None, initial={"version": disclosure.version})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            consents.mark_disclosure_in_error,
+            disclosure,
+            actor=request.membership,
+            expected_version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+    ):
+        messages.success(request, "Release entry marked entered in error. It is no longer in the accounting.")
+        return _back(pk)
+    return _render(request, client, chart, "disclosure_in_error.html", {"form": form, "disclosure": disclosure})
+
+
 # --- Accounting of disclosures -------------------------------------------------------------------------------
 
 
@@ -316,14 +344,22 @@ def _accounting_form(request) -> AccountingForm:
     return AccountingForm({"start": start, "end": end, "include_authorized": True})
 
 
-def _period_detail(form: AccountingForm, count: int) -> dict:
+def _period_detail(form: AccountingForm, count: int, excluded: int) -> dict:
     data = form.cleaned_data
     return {
         "start": data["start"].isoformat(),
         "end": data["end"].isoformat(),
         "include_authorized": data["include_authorized"],
         "count": count,
+        "excluded_in_error": excluded,
     }
+
+
+def _report(client, form: AccountingForm):
+    data = form.cleaned_data
+    return consents.accounting_report(
+        client, start=data["start"], end=data["end"], include_authorized=data["include_authorized"]
+    )
 
 
 @login_required
@@ -331,20 +367,16 @@ def accounting(request, pk: int):
     """The accounting of disclosures (HIPAA 164.528): printable; the report itself is audited."""
     client, _chart_access = _chart(request, pk, policies.can_view_accounting, "clients.disclosures.accounting")
     form = _accounting_form(request)
-    disclosures = None
+    disclosures, excluded = None, 0
     if form.is_valid():
-        data = form.cleaned_data
-        disclosures = list(
-            consents.accounting_of_disclosures(
-                client, start=data["start"], end=data["end"], include_authorized=data["include_authorized"]
-            )
-        )
-        detail = _period_detail(form, len(disclosures))
+        disclosures, excluded = _report(client, form)
+        detail = _period_detail(form, len(disclosures), excluded)
         record("disclosures.accounting_viewed", request=request, target=client, client_id=client.pk, detail=detail)
     context = {
         "client": client,
         "form": form,
         "disclosures": disclosures,
+        "excluded_in_error": excluded,
         "generated_at": timezone.now(),
         "query": _query(form),
     }
@@ -374,18 +406,13 @@ def accounting_csv(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Correct the period below before exporting.")
         return redirect(f"{reverse('clients:accounting', args=[client.pk])}?{_query(form)}")
-    data = form.cleaned_data
-    disclosures = list(
-        consents.accounting_of_disclosures(
-            client, start=data["start"], end=data["end"], include_authorized=data["include_authorized"]
-        )
-    )
+    disclosures, excluded = _report(client, form)
     record(
         "disclosures.accounting_exported",
         request=request,
         target=client,
         client_id=client.pk,
-        detail=_period_detail(form, len(disclosures)),
+        detail=_period_detail(form, len(disclosures), excluded),
     )
     buffer = io.StringIO()
     writer = csv.writer(buffer)

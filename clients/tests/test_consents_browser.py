@@ -1,5 +1,6 @@
 """Consents in headless Chromium: the front desk records a consent to treatment and a release authorisation, logs
-a release under it, and finds it in the accounting of disclosures."""
+a release under it, and finds it in the accounting of disclosures; a mistaken release entry is marked entered in
+error and leaves the accounting."""
 
 import datetime
 import zoneinfo
@@ -10,7 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from clients import services
+from accounts.models import Membership
+from clients import consents, services
 from clients.models import Client
 from conftest import save_artifact, sign_in
 from tenancy.context import tenant_context
@@ -78,3 +80,48 @@ def test_front_desk_records_consents_logs_a_release_and_reports_it(page, demo, c
     expect(page.get_by_role("link", name="Download CSV")).to_be_visible()
     expect(page.get_by_role("button", name="Print")).to_be_visible()
     save_artifact(page, "client-accounting-of-disclosures")
+
+
+def test_front_desk_marks_a_mistaken_release_entered_in_error(page, demo, clinic_url):
+    clinic = demo["demo"]
+    with tenant_context(clinic), transaction.atomic():
+        record = Client.objects.create(
+            number=services.next_client_number(),
+            legal_first_name="Jordan",
+            legal_last_name="Reyes",
+            date_of_birth=datetime.date(1990, 3, 2),
+            status="active",
+        )
+        desk = Membership.objects.get(username="frontdesk")
+        consents.record_disclosure(
+            record,
+            actor=desk,
+            data={
+                "disclosed_on": consents.clinic_today(),
+                "legal_basis": "public_health",
+                "recipient_name": "County health department",
+                "categories": ["attendance"],
+                "purpose": "Outbreak tracing",
+                "released_by": desk,
+            },
+        )
+    sign_in(page, clinic_url(clinic, "/login/"), "frontdesk", DEMO_PASSWORD)
+    page.goto(clinic_url(clinic, f"/clients/{record.pk}/consents/"))
+    releases = page.get_by_role("table", name="Releases of information made")
+    releases.get_by_role("link", name="Entered in error").click()
+    expect(page.get_by_role("heading", name="entered in error")).to_be_visible()
+    page.get_by_role("button", name="Mark entered in error").click()
+    expect(page.get_by_text("Give the reason the entry is wrong.")).to_be_visible()
+    page.get_by_label("Why the entry is wrong").fill("Logged on the wrong client")
+    page.get_by_role("button", name="Mark entered in error").click()
+    expect(page.get_by_role("status")).to_contain_text("marked entered in error")
+    row = releases.get_by_role("row").filter(has_text="County health department")
+    expect(row).to_contain_text("Entered in error")
+    expect(row).to_contain_text("Logged on the wrong client")
+    expect(row.locator(".entry").first).to_have_css("text-decoration-line", "line-through")
+    expect(row.get_by_role("link", name="Entered in error")).to_have_count(0)
+    save_artifact(page, "client-disclosure-entered-in-error")
+
+    page.get_by_role("link", name="Accounting of disclosures").click()
+    expect(page.get_by_role("table")).to_contain_text("No releases of information in this period.")
+    expect(page.get_by_text("1 entry of this period marked entered in error is left out")).to_be_visible()
