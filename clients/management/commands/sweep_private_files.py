@@ -9,6 +9,7 @@ import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from hearth import upload_sweep
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
                 )
             if not every:
                 return
+            connection.close()  # an hour idle: reconnect afresh rather than find the server closed it
             try:
                 time.sleep(every)
             except KeyboardInterrupt:
