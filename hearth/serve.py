@@ -1,5 +1,5 @@
-"""`make run`: the background-task worker, the reminder sweep (every minute: django-tasks has no scheduler) and the
-ASGI server together, stopped together."""
+"""`make run`: the background-task worker, the reminder sweep (every minute: django-tasks has no scheduler), the
+orphaned-upload sweep (hourly) and the ASGI server together, stopped together."""
 
 import argparse
 import os
@@ -17,6 +17,7 @@ def main() -> int:
     # Fixed argument lists built from our own interpreter path: no shell, no outside input.
     worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)
     sweeper = subprocess.Popen([sys.executable, "manage.py", "send_due_reminders", "--every", "60"], env=env)
+    files = subprocess.Popen([sys.executable, "manage.py", "sweep_private_files", "--every", "3600"], env=env)
     server = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -37,10 +38,10 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in (server, worker, sweeper):
+        for process in (server, worker, sweeper, files):
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in (server, worker, sweeper):
+        for process in (server, worker, sweeper, files):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
