@@ -137,7 +137,12 @@ def test_accepting_appends_the_correction_and_keeps_the_original(org, clinician,
     )
     assert uploads.private_storage().open(original.stored_name).read() == pdf_bytes("PHQ-9 results")
     event = AuditEvent.objects.get(action="amendment.accepted")
-    assert event.detail == {"section": "clinical", "document_id": document.pk}
+    assert event.detail == {
+        "section": "clinical",
+        "document_id": document.pk,
+        "client_informed": False,
+        "notification_agreement": "",
+    }
     assert "6 hours" not in str(event.detail)
 
 
