@@ -147,14 +147,11 @@ def _notification_context(request, chart, amendment, can_decide, today, bound) -
     bound_key, bound_form = bound if bound is not None else (None, None)
     for notification in notifications:
         notification.outcome_form = None
-        if can_decide and notification.is_outstanding:
-            key = f"outcome_{notification.pk}"
-            notification.outcome_form = (
-                bound_form
-                if bound_key == key
-                else NotificationOutcomeForm(
-                    initial={"version": notification.version, "on": today}, prefix=f"n{notification.pk}"
-                )
+        if bound_key == f"outcome_{notification.pk}":
+            notification.outcome_form = bound_form  # with its errors, even if someone else just recorded it
+        elif can_decide and notification.is_outstanding:
+            notification.outcome_form = NotificationOutcomeForm(
+                initial={"version": notification.version, "on": today}, prefix=f"n{notification.pk}"
             )
     context = {
         "notifications": notifications,
