@@ -178,6 +178,14 @@ def _notification_context(request, chart, amendment, can_decide, today, bound) -
             amendments.suggested_recipients(amendment, notifications) if policies.CONSENTS in chart.sections else []
         )
         context["suggestions"] = suggestions
+        if suggestions:  # recipients from the disclosures log are a read of the consents section
+            record(
+                "amendment.recipients_suggested",
+                request=request,
+                target=amendment,
+                client_id=amendment.client_id,
+                detail={"section": policies.CONSENTS, "disclosure_ids": [d.pk for d in suggestions]},
+            )
         if bound_key == "notification_form":
             context["notification_form"] = bound_form
         else:

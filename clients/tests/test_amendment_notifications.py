@@ -235,6 +235,8 @@ def test_a_clinician_accepts_lists_a_suggested_recipient_and_marks_them_notified
     page = _text(client.get(base))
     assert "Add someone to notify" in page and "From the disclosures log" in page
     assert f"?from_disclosure={disclosure.pk}" in page
+    suggested = AuditEvent.objects.filter(action="amendment.recipients_suggested").last()
+    assert suggested.detail == {"section": "consents", "disclosure_ids": [disclosure.pk]}
     prefilled = _text(client.get(base, {"from_disclosure": disclosure.pk}))
     assert 'value="Dr. Lee"' in prefilled and f'name="notify-disclosure" value="{disclosure.pk}"' in prefilled
 
@@ -391,7 +393,7 @@ def test_the_amendment_page_with_notifications_has_a_fixed_query_count(
         _disclose(org, record, clinician, f"Provider {n}", ["progress_notes"])
     client = clinic_client(org, clinician)
     client.get("/")
-    with django_assert_max_num_queries(22 + rls_queries()):
+    with django_assert_max_num_queries(28 + rls_queries()):  # three audit events: chart, request, suggestions
         response = client.get(f"/clients/{record.pk}/amendments/{amendment.pk}/")
     assert response.status_code == 200
     assert _text(response).count("Record outcome") == count
