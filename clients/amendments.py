@@ -39,7 +39,9 @@ from clients.models_documents import (
     ClientDocument,
     DenialGround,
     NotificationAgreement,
+    NotificationMethod,
     NotificationStatus,
+    RecipientKind,
 )
 from hearth.errors import ConflictError
 
@@ -261,8 +263,19 @@ def add_notification(
         raise ValidationError("That disclosure is not in this client's log.")
     name = data["recipient_name"].strip()
     organization = data.get("recipient_organization", "").strip()
+    errors = {}
     if not name:
-        raise ValidationError({"recipient_name": "Enter the name of the person or office to notify."})
+        errors["recipient_name"] = "Enter the name of the person or office to notify."
+    elif len(name) > 200:
+        errors["recipient_name"] = "Shorten the name to 200 characters or fewer."
+    if len(organization) > 200:
+        errors["recipient_organization"] = "Shorten the organisation to 200 characters or fewer."
+    if data.get("kind") not in RecipientKind.values:
+        errors["kind"] = "Choose why they are told."
+    if data.get("method") not in NotificationMethod.values:
+        errors["method"] = "Choose how they will be told: mail, fax, phone or secure email."
+    if errors:
+        raise ValidationError(errors)
     if current.notifications.filter(recipient_name__iexact=name, recipient_organization__iexact=organization).exists():
         raise ValidationError({"recipient_name": f"{name} is already on the list for this amendment."})
     notification = AmendmentNotification.objects.create(

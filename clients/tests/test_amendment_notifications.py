@@ -110,6 +110,9 @@ def test_no_one_is_listed_without_the_clients_agreement(org, clinician, make_cha
 
 def test_a_listed_recipient_is_notified_once_and_audited_without_names(org, clinician, accepted):
     record, amendment = accepted
+    with pytest.raises(ValidationError) as refused:
+        _add(org, amendment, clinician, method="carrier pigeon", kind="friend", recipient_name=" ")
+    assert set(refused.value.message_dict) == {"recipient_name", "kind", "method"}
     notification = _add(org, amendment, clinician)
     with pytest.raises(ValidationError, match="already on the list"):
         _add(org, amendment, clinician, recipient_name="dr. lee ", recipient_organization="EASTSIDE CLINIC")
@@ -259,7 +262,8 @@ def test_a_clinician_accepts_lists_a_suggested_recipient_and_marks_them_notified
     assert notification.disclosure_id == disclosure.pk and notification.method == "secure_email"
     page = _text(client.get(base))
     assert "1 still to notify." in page and "From the disclosures log" not in page
-    assert "1 person still to be told of accepted amendments." in _text(client.get(f"/clients/{record.pk}/amendments/"))
+    tab = _text(client.get(f"/clients/{record.pk}/amendments/"))
+    assert "1 person still to be told of accepted amendments." in tab and "(1 to notify)" in tab
 
     url = f"{base}notifications/{notification.pk}/"
     prefix = f"n{notification.pk}"
