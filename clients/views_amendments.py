@@ -141,6 +141,8 @@ def _detail(request, client, chart, amendment, *, bound=None, status=200):
 def _notification_context(request, chart, amendment, can_decide, today, bound) -> dict:
     """After an acceptance: who is to be told, the forms to record it, and suggestions from the disclosures log."""
     if amendment.status != AmendmentStatus.ACCEPTED:
+        if bound is not None and bound[0] in ("response_form", "notification_form"):
+            messages.error(request, " ".join(bound[1].non_field_errors()) or "Only an accepted amendment is notified.")
         return {}
     notifications = list(amendment.notifications.select_related("done_by__user").order_by("added_at", "pk"))
     agreed = amendment.notification_agreement == NotificationAgreement.AGREED

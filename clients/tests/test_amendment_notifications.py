@@ -283,6 +283,12 @@ def test_recording_the_clients_answer_later(org, clinician, make_chart_client, c
     amendment = _accept(org, request_amendment(record, clinician, received_on=today, today=today), clinician, today)
     client = clinic_client(org, clinician)
     base = f"/clients/{record.pk}/amendments/{amendment.pk}/"
+    pending = request_amendment(record, clinician, received_on=today, today=today)
+    early = client.post(
+        f"/clients/{record.pk}/amendments/{pending.pk}/response/",
+        {"response-version": 1, "response-notification_agreement": "agreed"},
+    )
+    assert "Only an accepted amendment is followed by telling the client and others." in _text(early)
     page = _text(client.get(base))
     assert "Record the client's answer" in page and "Add someone to notify" not in page
     bad = client.post(base + "response/", {"response-version": 2, "response-notification_agreement": "maybe"})
