@@ -9,6 +9,10 @@ from clients.models_documents import (
     AmendmentRequest,
     DenialGround,
     DocumentCategory,
+    NotificationAgreement,
+    NotificationMethod,
+    NotificationStatus,
+    RecipientKind,
 )
 from hearth import uploads
 
@@ -136,12 +140,91 @@ class ExtendForm(VersionForm):
     )
 
 
-class AcceptForm(VersionForm):
+class ClientResponseFields(forms.Form):
+    """When the client was told of the acceptance, and whether they agreed that others be notified."""
+
+    client_informed_on = forms.DateField(
+        label="Client told of the acceptance on",
+        widget=DateInput,
+        required=False,
+        help_text="Leave empty if the client has not been told yet; you can add it later.",
+        error_messages={"invalid": "Enter the date as YYYY-MM-DD."},
+    )
+    notification_agreement = forms.ChoiceField(
+        label="May the clinic tell others of the amendment?",
+        choices=[("", "Not asked yet"), *NotificationAgreement.choices],
+        required=False,
+        help_text="Ask the client who received the record and needs the correction, and whether the clinic may "
+        "tell them and any business associate that relies on it.",
+        error_messages={"invalid_choice": "Choose whether the client agreed that others be notified."},
+    )
+
+
+class AcceptForm(VersionForm, ClientResponseFields):
     correction = forms.CharField(
         label="Correction to append",
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Appended to the record and shown beside the original, which is kept unchanged.",
         error_messages={"required": "Write the correction that will be appended to the record."},
+    )
+    field_order = ["version", "correction", "client_informed_on", "notification_agreement"]
+
+
+class ClientResponseForm(VersionForm, ClientResponseFields):
+    pass
+
+
+class NotificationForm(forms.Form):
+    """Someone to tell of an accepted amendment: a name, an organisation and how. Nothing else about the client."""
+
+    recipient_name = forms.CharField(
+        label="Name",
+        max_length=200,
+        help_text="The person or office, e.g. “Dr. Lee” or “Records department”.",
+        error_messages={"required": "Enter the name of the person or office to notify."},
+    )
+    recipient_organization = forms.CharField(label="Organisation", max_length=200, required=False)
+    kind = forms.ChoiceField(
+        label="Why they are told",
+        choices=RecipientKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose why they are told.",
+            "invalid_choice": "Choose why they are told.",
+        },
+    )
+    method = forms.ChoiceField(
+        label="How they will be told",
+        choices=[("", "Choose how"), *NotificationMethod.choices],
+        error_messages={
+            "required": "Choose how they will be told: mail, fax, phone or secure email.",
+            "invalid_choice": "Choose how they will be told: mail, fax, phone or secure email.",
+        },
+    )
+    disclosure = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class NotificationOutcomeForm(VersionForm):
+    outcome = forms.ChoiceField(
+        label="Outcome",
+        choices=[
+            (NotificationStatus.NOTIFIED, "Notified"),
+            (NotificationStatus.UNREACHABLE, "Could not be reached"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether they were notified or could not be reached.",
+            "invalid_choice": "Choose whether they were notified or could not be reached.",
+        },
+    )
+    on = forms.DateField(
+        label="On", widget=DateInput, error_messages={"required": "Enter the date.", "invalid": "Enter a date."}
+    )
+    note = forms.CharField(
+        label="What was tried (if not reached)",
+        max_length=300,
+        required=False,
+        help_text="No details about the client: e.g. “letter returned, no forwarding address”.",
     )
 
 

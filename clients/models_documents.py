@@ -115,6 +115,33 @@ RESPONSE_DAYS = 60
 EXTENSION_DAYS = 30
 
 
+class NotificationAgreement(models.TextChoices):
+    """Whether the client agreed that the clinic tell others of an accepted amendment (164.526(c)(2))."""
+
+    AGREED = "agreed", "Agreed: notify the people listed"
+    DECLINED = "declined", "Declined: notify no one"
+
+
+class NotificationMethod(models.TextChoices):
+    MAIL = "mail", "Mail"
+    FAX = "fax", "Fax"
+    PHONE = "phone", "Phone"
+    SECURE_EMAIL = "secure_email", "Secure email"
+
+
+class RecipientKind(models.TextChoices):
+    """The two kinds of recipient 164.526(c)(3) names."""
+
+    CLIENT_IDENTIFIED = "client_identified", "Named by the client as having received the record"
+    BUSINESS_ASSOCIATE = "business_associate", "Business associate or other holder who may rely on it"
+
+
+class NotificationStatus(models.TextChoices):
+    TO_NOTIFY = "to_notify", "To notify"
+    NOTIFIED = "notified", "Notified"
+    UNREACHABLE = "unreachable", "Could not be reached"
+
+
 class AmendmentRequest(TenantModel):
     """A client's request to amend part of their record, and the clinic's decision.
 
@@ -157,6 +184,12 @@ class AmendmentRequest(TenantModel):
     disagreement_recorded_by = models.ForeignKey(
         "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    client_informed_on = models.DateField(
+        "Client told of the acceptance on", null=True, blank=True, help_text="Only for an accepted request."
+    )
+    notification_agreement = models.CharField(
+        "Client's agreement to notify others", max_length=10, choices=NotificationAgreement.choices, blank=True
+    )
     recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
@@ -179,6 +212,10 @@ class AmendmentRequest(TenantModel):
             models.CheckConstraint(
                 condition=Q(disagreement="") | Q(status="denied"), name="amendment_disagreement_after_denial"
             ),
+            models.CheckConstraint(
+                condition=Q(status="accepted") | (Q(client_informed_on__isnull=True) & Q(notification_agreement="")),
+                name="amendment_notice_after_acceptance",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -194,3 +231,53 @@ class AmendmentRequest(TenantModel):
 
     def is_overdue(self, today: datetime.date) -> bool:
         return self.is_pending and today > self.due_on
+
+
+class AmendmentNotification(TenantModel):
+    """Someone to be told of an accepted amendment (45 CFR 164.526(c)(3)), and whether they were.
+
+    Only a name, an organisation and how they are reached: the amendment itself is sent outside Hearth, and no
+    other free text about the client is kept here. A row is never deleted; it ends notified (on a date, by whom)
+    or could not be reached (with a note on the attempts).
+    """
+
+    amendment = models.ForeignKey(AmendmentRequest, on_delete=models.PROTECT, related_name="notifications")
+    recipient_name = models.CharField("Name", max_length=200)
+    recipient_organization = models.CharField("Organisation", max_length=200, blank=True)
+    kind = models.CharField(max_length=20, choices=RecipientKind.choices)
+    method = models.CharField("How they will be told", max_length=20, choices=NotificationMethod.choices)
+    disclosure = models.ForeignKey(
+        "clients.Disclosure",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The logged disclosure this recipient was suggested from, if any.",
+    )
+    status = models.CharField(max_length=12, choices=NotificationStatus.choices, default=NotificationStatus.TO_NOTIFY)
+    done_on = models.DateField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=300, blank=True, help_text="Why they could not be reached.")
+    added_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
+
+    class Meta:
+        indexes = [models.Index(fields=["amendment", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="to_notify", done_on__isnull=True)
+                | (Q(status="notified") & Q(done_on__isnull=False))
+                | (Q(status="unreachable") & Q(done_on__isnull=False) & ~Q(note="")),
+                name="amendment_notification_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"amendment notification {self.pk} of request {self.amendment_id}"
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.status == NotificationStatus.TO_NOTIFY

@@ -62,6 +62,21 @@ urlpatterns = [
     path("<int:pk>/amendments/<int:amendment_pk>/accept/", amendment_views.amendment_accept, name="amendment_accept"),
     path("<int:pk>/amendments/<int:amendment_pk>/deny/", amendment_views.amendment_deny, name="amendment_deny"),
     path(
+        "<int:pk>/amendments/<int:amendment_pk>/response/",
+        amendment_views.amendment_response,
+        name="amendment_response",
+    ),
+    path(
+        "<int:pk>/amendments/<int:amendment_pk>/notifications/",
+        amendment_views.amendment_notification_add,
+        name="amendment_notification_add",
+    ),
+    path(
+        "<int:pk>/amendments/<int:amendment_pk>/notifications/<int:notification_pk>/",
+        amendment_views.amendment_notification_outcome,
+        name="amendment_notification_outcome",
+    ),
+    path(
         "<int:pk>/amendments/<int:amendment_pk>/disagreement/",
         amendment_views.amendment_disagreement,
         name="amendment_disagreement",

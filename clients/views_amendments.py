@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.services import record
@@ -18,11 +19,21 @@ from clients import access, amendments, policies, tabs
 from clients.forms_documents import (
     AcceptForm,
     AmendmentRequestForm,
+    ClientResponseForm,
     DenyForm,
     DisagreementForm,
     ExtendForm,
+    NotificationForm,
+    NotificationOutcomeForm,
 )
-from clients.models_documents import AmendmentRequest, AmendmentStatus, DocumentStatus
+from clients.models_consents import Disclosure
+from clients.models_documents import (
+    AmendmentNotification,
+    AmendmentRequest,
+    AmendmentStatus,
+    DocumentStatus,
+    NotificationAgreement,
+)
 from hearth.authz import get_for_clinic_or_404, require
 from hearth.forms import add_validation_errors, call_service
 
@@ -42,6 +53,7 @@ def amendments_tab(request, client, chart):
     context = {
         "rows": rows,
         "overdue_count": sum(1 for row in rows if row.overdue),
+        "outstanding_count": sum(row.outstanding for row in rows),
         "can_record": bool(_record_sections(request, chart)),
         "today": today,
     }
@@ -121,8 +133,76 @@ def _detail(request, client, chart, amendment, *, bound=None, status=200):
         "overdue": amendment.is_overdue(today),
         "can_decide": can_decide,
         **forms,
+        **_notification_context(request, chart, amendment, can_decide, today, bound),
     }
     return tabs.render_tab(request, client, chart, "amendments", "clients/amendment_detail.html", context, status)
+
+
+def _notification_context(request, chart, amendment, can_decide, today, bound) -> dict:
+    """After an acceptance: who is to be told, the forms to record it, and suggestions from the disclosures log."""
+    if amendment.status != AmendmentStatus.ACCEPTED:
+        if bound is not None and bound[0] in ("response_form", "notification_form"):
+            messages.error(request, " ".join(bound[1].non_field_errors()) or "Only an accepted amendment is notified.")
+        return {}
+    notifications = list(amendment.notifications.select_related("done_by__user").order_by("added_at", "pk"))
+    agreed = amendment.notification_agreement == NotificationAgreement.AGREED
+    bound_key, bound_form = bound if bound is not None else (None, None)
+    for notification in notifications:
+        notification.outcome_form = None
+        if bound_key == f"outcome_{notification.pk}":
+            notification.outcome_form = bound_form  # with its errors, even if someone else just recorded it
+        elif can_decide and notification.is_outstanding:
+            notification.outcome_form = NotificationOutcomeForm(
+                initial={"version": notification.version, "on": today}, prefix=f"n{notification.pk}"
+            )
+    context = {
+        "notifications": notifications,
+        "outstanding": sum(1 for n in notifications if n.is_outstanding),
+        "response_form": None,
+        "notification_form": None,
+        "suggestions": [],
+    }
+    if not can_decide:
+        return context
+    if bound_key != "response_form" and (amendment.client_informed_on is None or not amendment.notification_agreement):
+        context["response_form"] = ClientResponseForm(
+            initial={
+                "version": amendment.version,
+                "client_informed_on": amendment.client_informed_on,
+                "notification_agreement": amendment.notification_agreement,
+            },
+            prefix="response",
+        )
+    elif bound_key == "response_form":
+        context["response_form"] = bound_form
+    if agreed:
+        suggestions = (
+            amendments.suggested_recipients(amendment, notifications) if policies.CONSENTS in chart.sections else []
+        )
+        context["suggestions"] = suggestions
+        if suggestions:  # recipients from the disclosures log are a read of the consents section
+            record(
+                "amendment.recipients_suggested",
+                request=request,
+                target=amendment,
+                client_id=amendment.client_id,
+                detail={"section": policies.CONSENTS, "disclosure_ids": [d.pk for d in suggestions]},
+            )
+        if bound_key == "notification_form":
+            context["notification_form"] = bound_form
+        else:
+            chosen = next((d for d in suggestions if str(d.pk) == request.GET.get("from_disclosure")), None)
+            initial = (
+                {
+                    "recipient_name": chosen.recipient_name,
+                    "recipient_organization": chosen.recipient_organization,
+                    "disclosure": chosen.pk,
+                }
+                if chosen
+                else {}
+            )
+            context["notification_form"] = NotificationForm(initial=initial, prefix="notify")
+    return context
 
 
 @login_required
@@ -186,6 +266,8 @@ def amendment_accept(request, pk: int, amendment_pk: int):
             correction=data["correction"],
             today=today,
             expected_version=data["version"],
+            client_informed_on=data["client_informed_on"],
+            notification_agreement=data["notification_agreement"],
             request=request,
         )
 
@@ -199,7 +281,8 @@ def amendment_accept(request, pk: int, amendment_pk: int):
         policy=policies.can_decide_amendment,
         permission="clients.amendments.decide",
         action=action,
-        done="Amendment accepted: the correction is appended to the record. Tell the client it was made.",
+        done="Amendment accepted: the correction is appended to the record. Tell the client it was made, and ask "
+        "who else should be told.",
     )
 
 
@@ -257,3 +340,96 @@ def amendment_disagreement(request, pk: int, amendment_pk: int):
         action=action,
         done="Statement of disagreement recorded with the request.",
     )
+
+
+@login_required
+@require_POST
+def amendment_response(request, pk: int, amendment_pk: int):
+    def action(amendment, data, today):
+        amendments.record_client_response(
+            amendment,
+            actor=request.membership,
+            informed_on=data["client_informed_on"],
+            agreement=data["notification_agreement"],
+            today=today,
+            expected_version=data["version"],
+            request=request,
+        )
+
+    return _act(
+        request,
+        pk,
+        amendment_pk,
+        key="response_form",
+        form_class=ClientResponseForm,
+        prefix="response",
+        policy=policies.can_decide_amendment,
+        permission="clients.amendments.decide",
+        action=action,
+        done="Client's answer recorded.",
+    )
+
+
+@login_required
+@require_POST
+def amendment_notification_add(request, pk: int, amendment_pk: int):
+    """List someone to tell of the amendment; a suggestion from the disclosures log carries its disclosure's id."""
+    permission = "clients.amendments.decide"
+    client, chart, amendment = _amendment_for(request, pk, amendment_pk, permission)
+    require(
+        request,
+        policies.can_decide_amendment(request.membership, chart.sections, amendment.section),
+        permission,
+        amendment,
+    )
+    form = NotificationForm(request.POST, prefix="notify")
+    if form.is_valid():
+        disclosure = None
+        if form.cleaned_data["disclosure"] and policies.CONSENTS in chart.sections:
+            disclosure = Disclosure.objects.filter(client_id=client.pk, pk=form.cleaned_data["disclosure"]).first()
+        data = {name: form.cleaned_data[name] for name in amendments.NOTIFICATION_FIELDS}
+        if call_service(
+            form,
+            amendments.add_notification,
+            amendment,
+            actor=request.membership,
+            data=data,
+            disclosure=disclosure,
+            request=request,
+        ):
+            messages.success(request, f"{data['recipient_name'].strip()} added to the people to notify.")
+            return redirect(reverse("clients:amendment", args=[pk, amendment_pk]) + "#notify-heading")
+    return _detail(request, client, chart, amendment, bound=("notification_form", form))
+
+
+@login_required
+@require_POST
+def amendment_notification_outcome(request, pk: int, amendment_pk: int, notification_pk: int):
+    """Mark one listed recipient notified or not reachable."""
+    permission = "clients.amendments.decide"
+    client, chart, amendment = _amendment_for(request, pk, amendment_pk, permission)
+    notification = get_for_clinic_or_404(
+        request, AmendmentNotification.objects.filter(amendment_id=amendment.pk), permission, notification_pk
+    )
+    require(
+        request,
+        policies.can_decide_amendment(request.membership, chart.sections, amendment.section),
+        permission,
+        notification,
+    )
+    form = NotificationOutcomeForm(request.POST, prefix=f"n{notification.pk}")
+    if form.is_valid() and call_service(
+        form,
+        amendments.record_notification_outcome,
+        notification,
+        actor=request.membership,
+        outcome=form.cleaned_data["outcome"],
+        on=form.cleaned_data["on"],
+        note=form.cleaned_data["note"],
+        today=tabs.clinic_today(request),
+        expected_version=form.cleaned_data["version"],
+        request=request,
+    ):
+        messages.success(request, f"Recorded for {notification.recipient_name}.")
+        return redirect(reverse("clients:amendment", args=[pk, amendment_pk]) + "#notify-heading")
+    return _detail(request, client, chart, amendment, bound=(f"outcome_{notification.pk}", form))

@@ -5,11 +5,12 @@ import datetime
 import pytest
 from django.db import transaction
 
-from clients import services
+from clients import amendments, services
 from clients.models import Client, Payer
 from tenancy.context import tenant_context
 
 BORN = datetime.date(1990, 4, 12)
+AMENDMENT_RECEIVED = datetime.date(2026, 3, 2)
 
 
 @pytest.fixture
@@ -24,6 +25,30 @@ def make_chart_client(db):
                 primary_clinician=primary,
                 status="active",
                 **extra,
+            )
+
+    return make
+
+
+@pytest.fixture
+def request_amendment(org):
+    """``request_amendment(record, member, section=…, received_on=…, document=…)`` through the service."""
+
+    def make(record, member, section="clinical", received_on=AMENDMENT_RECEIVED, document=None, today=None, **data):
+        with tenant_context(org):
+            return amendments.record_request(
+                record,
+                actor=member,
+                data={
+                    "section": section,
+                    "record_description": data.pop("record_description", "progress note of 2026-03-02"),
+                    "document": document,
+                    "requested_change": data.pop("requested_change", "I said I sleep 6 hours, not 3."),
+                    "client_reason": "",
+                    "received_on": received_on,
+                    **data,
+                },
+                today=today or received_on,
             )
 
     return make

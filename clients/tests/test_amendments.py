@@ -29,30 +29,6 @@ def _today(org) -> datetime.date:
     return tabs.clinic_today(type("R", (), {"organization": org})())
 
 
-@pytest.fixture
-def request_amendment(org):
-    """``request_amendment(record, member, section=…, received_on=…, document=…)`` through the service."""
-
-    def make(record, member, section="clinical", received_on=RECEIVED, document=None, today=None, **data):
-        with tenant_context(org):
-            return amendments.record_request(
-                record,
-                actor=member,
-                data={
-                    "section": section,
-                    "record_description": data.pop("record_description", "progress note of 2026-03-02"),
-                    "document": document,
-                    "requested_change": data.pop("requested_change", "I said I sleep 6 hours, not 3."),
-                    "client_reason": "",
-                    "received_on": received_on,
-                    **data,
-                },
-                today=today or received_on,
-            )
-
-    return make
-
-
 def _document(org, record, member, category="assessment", title="PHQ-9 results"):
     with tenant_context(org):
         return documents.upload_document(
@@ -137,7 +113,12 @@ def test_accepting_appends_the_correction_and_keeps_the_original(org, clinician,
     )
     assert uploads.private_storage().open(original.stored_name).read() == pdf_bytes("PHQ-9 results")
     event = AuditEvent.objects.get(action="amendment.accepted")
-    assert event.detail == {"section": "clinical", "document_id": document.pk}
+    assert event.detail == {
+        "section": "clinical",
+        "document_id": document.pk,
+        "client_informed": False,
+        "notification_agreement": "",
+    }
     assert "6 hours" not in str(event.detail)
 
 

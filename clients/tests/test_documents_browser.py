@@ -1,5 +1,6 @@
 """Documents and amendments in headless Chromium: a clinician uploads a PDF (watching the progress bar) and opens
-it; the front desk cannot open it; a requested amendment is accepted and shows beside the original."""
+it; the front desk cannot open it; a requested amendment is accepted, shows beside the original, and the person
+the client named is listed and marked notified."""
 
 import datetime
 import re
@@ -147,6 +148,8 @@ def test_an_amendment_is_requested_and_accepted_beside_the_original(page, chart,
     expect(page.get_by_role("status")).to_contain_text("Amendment request recorded. A decision is due by")
 
     page.get_by_label("Correction to append").fill("Item 9 corrected to 0 at the client's request.")
+    agreement = page.get_by_label("May the clinic tell others of the amendment?")
+    agreement.select_option(label="Agreed: notify the people listed")
     page.get_by_role("button", name="Accept and append correction").click()
     expect(page.get_by_role("status")).to_contain_text("Amendment accepted")
     expect(page.get_by_role("heading", name="Original record")).to_be_visible()
@@ -155,6 +158,18 @@ def test_an_amendment_is_requested_and_accepted_beside_the_original(page, chart,
     expect(page.get_by_text("Item 9 corrected to 0 at the client's request.")).to_be_visible()
     expect(page.locator(".badge.status-accepted")).to_have_text("Accepted")
     save_artifact(page, "amendment-accepted")
+
+    page.get_by_label("Name:", exact=True).fill("Dr. Lee")
+    page.get_by_label("Organisation").fill("Eastside Clinic")
+    page.get_by_label("Named by the client as having received the record").check()
+    page.get_by_label("How they will be told").select_option(label="Fax")
+    page.get_by_role("button", name="Add to the list").click()
+    expect(page.get_by_role("status")).to_contain_text("Dr. Lee added to the people to notify.")
+    expect(page.get_by_text("1 still to notify.")).to_be_visible()
+    page.get_by_label("Notified", exact=True).check()
+    page.get_by_role("button", name="Record outcome for Dr. Lee").click()
+    expect(page.get_by_role("cell", name=re.compile("^Notified .* by "))).to_be_visible()
+    expect(page.get_by_text("still to notify")).to_have_count(0)
 
     tabs.get_by_role("link", name="Documents").click()
     row = page.get_by_role("row").filter(has_text="PHQ-9 of March")

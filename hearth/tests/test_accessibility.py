@@ -41,8 +41,9 @@ def _violations(page, attempts: int = 3) -> list[str]:
     return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in result["violations"]]
 
 
-def _chart_with_documents(clinic) -> tuple[int, int]:
-    """A demo client with an insurance card on file and an overdue request to amend their address."""
+def _chart_with_documents(clinic) -> tuple[int, int, int]:
+    """A demo client with an insurance card on file, an overdue request to amend their address, and an accepted
+    one with a person still to notify."""
     import datetime
 
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -96,7 +97,38 @@ def _chart_with_documents(clinic) -> tuple[int, int]:
             },
             today=received,
         )
-    return record.pk, amendment.pk
+        accepted = amendments.record_request(
+            record,
+            actor=desk,
+            data={
+                "section": "demographics",
+                "record_description": "phone number",
+                "document": None,
+                "requested_change": "My phone number ends in 12, not 21.",
+                "received_on": received,
+            },
+            today=received,
+        )
+        accepted = amendments.accept(
+            accepted,
+            actor=desk,
+            correction="Phone number corrected.",
+            today=received,
+            expected_version=1,
+            client_informed_on=received,
+            notification_agreement="agreed",
+        )
+        amendments.add_notification(
+            accepted,
+            actor=desk,
+            data={
+                "recipient_name": "Records office",
+                "recipient_organization": "Eastside Clinic",
+                "kind": "client_identified",
+                "method": "fax",
+            },
+        )
+    return record.pk, amendment.pk, accepted.pk
 
 
 def _demo_ticket(clinic) -> int:
@@ -341,13 +373,14 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     page.goto(f"{base}/staff/invite/")
     page.get_by_role("button", name="Send invitation").click()
     pages["invite with errors"] = _violations(page)
-    chart, amendment = _chart_with_documents(clinics["demo"])
+    chart, amendment, accepted = _chart_with_documents(clinics["demo"])
     for name, path in [
         ("documents tab", f"/clients/{chart}/documents/"),
         ("upload a document", f"/clients/{chart}/documents/new/"),
         ("amendments tab", f"/clients/{chart}/amendments/"),
         ("record an amendment request", f"/clients/{chart}/amendments/new/"),
         ("amendment request", f"/clients/{chart}/amendments/{amendment}/"),
+        ("accepted amendment with people to notify", f"/clients/{chart}/amendments/{accepted}/"),
     ]:
         page.goto(f"{base}{path}")
         pages[name] = _violations(page)
@@ -358,6 +391,10 @@ def test_pages_have_no_wcag_violations(axe_page, transactional_db, live_server):
     page.goto(f"{base}/clients/{chart}/amendments/{amendment}/")
     page.get_by_role("button", name="Deny request").click()
     pages["amendment decision with errors"] = _violations(page)
+    page.goto(f"{base}/clients/{chart}/amendments/{accepted}/")
+    page.get_by_role("button", name="Record outcome").click()
+    page.get_by_text("Choose whether they were notified").wait_for()
+    pages["notification outcome with errors"] = _violations(page)
     page.goto(f"{base}/clients/")
     pages["client list"] = _violations(page)
     page.get_by_label("Find a client").fill("2/30/1990")
