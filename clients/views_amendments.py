@@ -218,156 +218,89 @@ def amendment_detail(request, pk: int, amendment_pk: int):
     return _detail(request, client, chart, amendment)
 
 
-def _act(request, pk, amendment_pk, *, key, form_class, prefix, policy, permission, action, done):
-    """Shared handling of the decision forms: check, call the service, redirect or show the errors."""
-    client, chart, amendment = _amendment_for(request, pk, amendment_pk, permission)
-    require(request, policy(request.membership, chart.sections, amendment.section), permission, amendment)
-    form = form_class(request.POST, prefix=prefix)
-    if form.is_valid() and call_service(form, action, amendment, form.cleaned_data, tabs.clinic_today(request)):
-        messages.success(request, done)
-        return redirect("clients:amendment", pk=pk, amendment_pk=amendment_pk)
-    return _detail(request, client, chart, amendment, bound=(key, form))
+def _decision(service, fields: dict[str, str], *, key, form_class, prefix, policy, permission, done):
+    """A POST-only view for one decision form on a request: check, call ``service``, redirect or show the errors.
 
+    ``fields`` maps the service's keyword arguments to the form's fields; every service also takes the actor,
+    the clinic's today, the version the form was rendered with and the request.
+    """
 
-@login_required
-@require_POST
-def amendment_extend(request, pk: int, amendment_pk: int):
-    def action(amendment, data, today):
-        amendments.extend(
+    @login_required
+    @require_POST
+    def view(request, pk: int, amendment_pk: int):
+        client, chart, amendment = _amendment_for(request, pk, amendment_pk, permission)
+        require(request, policy(request.membership, chart.sections, amendment.section), permission, amendment)
+        form = form_class(request.POST, prefix=prefix)
+        if form.is_valid() and call_service(
+            form,
+            service,
             amendment,
             actor=request.membership,
-            reason=data["extension_reason"],
-            today=today,
-            expected_version=data["version"],
+            today=tabs.clinic_today(request),
+            expected_version=form.cleaned_data["version"],
             request=request,
-        )
+            **{argument: form.cleaned_data[field] for argument, field in fields.items()},
+        ):
+            messages.success(request, done)
+            return redirect("clients:amendment", pk=pk, amendment_pk=amendment_pk)
+        return _detail(request, client, chart, amendment, bound=(key, form))
 
-    return _act(
-        request,
-        pk,
-        amendment_pk,
-        key="extend_form",
-        form_class=ExtendForm,
-        prefix="extend",
-        policy=policies.can_decide_amendment,
-        permission="clients.amendments.decide",
-        action=action,
-        done="Deadline extended by 30 days. Tell the client in writing why, and the new date.",
-    )
+    return view
 
 
-@login_required
-@require_POST
-def amendment_accept(request, pk: int, amendment_pk: int):
-    def action(amendment, data, today):
-        amendments.accept(
-            amendment,
-            actor=request.membership,
-            correction=data["correction"],
-            today=today,
-            expected_version=data["version"],
-            client_informed_on=data["client_informed_on"],
-            notification_agreement=data["notification_agreement"],
-            request=request,
-        )
+_DECIDE = {"policy": policies.can_decide_amendment, "permission": "clients.amendments.decide"}
 
-    return _act(
-        request,
-        pk,
-        amendment_pk,
-        key="accept_form",
-        form_class=AcceptForm,
-        prefix="accept",
-        policy=policies.can_decide_amendment,
-        permission="clients.amendments.decide",
-        action=action,
-        done="Amendment accepted: the correction is appended to the record. Tell the client it was made, and ask "
-        "who else should be told.",
-    )
-
-
-@login_required
-@require_POST
-def amendment_deny(request, pk: int, amendment_pk: int):
-    def action(amendment, data, today):
-        amendments.deny(
-            amendment,
-            actor=request.membership,
-            ground=data["denial_ground"],
-            explanation=data["denial_explanation"],
-            today=today,
-            expected_version=data["version"],
-            request=request,
-        )
-
-    return _act(
-        request,
-        pk,
-        amendment_pk,
-        key="deny_form",
-        form_class=DenyForm,
-        prefix="deny",
-        policy=policies.can_decide_amendment,
-        permission="clients.amendments.decide",
-        action=action,
-        done="Amendment denied. Send the client the written denial, with their right to disagree.",
-    )
-
-
-@login_required
-@require_POST
-def amendment_disagreement(request, pk: int, amendment_pk: int):
-    def action(amendment, data, today):
-        amendments.record_disagreement(
-            amendment,
-            actor=request.membership,
-            statement=data["disagreement"],
-            received_on=data["disagreement_received_on"],
-            today=today,
-            expected_version=data["version"],
-            request=request,
-        )
-
-    return _act(
-        request,
-        pk,
-        amendment_pk,
-        key="disagreement_form",
-        form_class=DisagreementForm,
-        prefix="disagree",
-        policy=policies.can_record_amendment_request,
-        permission="clients.amendments.disagreement",
-        action=action,
-        done="Statement of disagreement recorded with the request.",
-    )
-
-
-@login_required
-@require_POST
-def amendment_response(request, pk: int, amendment_pk: int):
-    def action(amendment, data, today):
-        amendments.record_client_response(
-            amendment,
-            actor=request.membership,
-            informed_on=data["client_informed_on"],
-            agreement=data["notification_agreement"],
-            today=today,
-            expected_version=data["version"],
-            request=request,
-        )
-
-    return _act(
-        request,
-        pk,
-        amendment_pk,
-        key="response_form",
-        form_class=ClientResponseForm,
-        prefix="response",
-        policy=policies.can_decide_amendment,
-        permission="clients.amendments.decide",
-        action=action,
-        done="Client's answer recorded.",
-    )
+amendment_extend = _decision(
+    amendments.extend,
+    {"reason": "extension_reason"},
+    key="extend_form",
+    form_class=ExtendForm,
+    prefix="extend",
+    done="Deadline extended by 30 days. Tell the client in writing why, and the new date.",
+    **_DECIDE,
+)
+amendment_accept = _decision(
+    amendments.accept,
+    {
+        "correction": "correction",
+        "client_informed_on": "client_informed_on",
+        "notification_agreement": "notification_agreement",
+    },
+    key="accept_form",
+    form_class=AcceptForm,
+    prefix="accept",
+    done="Amendment accepted: the correction is appended to the record. Tell the client it was made, and ask "
+    "who else should be told.",
+    **_DECIDE,
+)
+amendment_deny = _decision(
+    amendments.deny,
+    {"ground": "denial_ground", "explanation": "denial_explanation"},
+    key="deny_form",
+    form_class=DenyForm,
+    prefix="deny",
+    done="Amendment denied. Send the client the written denial, with their right to disagree.",
+    **_DECIDE,
+)
+amendment_disagreement = _decision(
+    amendments.record_disagreement,
+    {"statement": "disagreement", "received_on": "disagreement_received_on"},
+    key="disagreement_form",
+    form_class=DisagreementForm,
+    prefix="disagree",
+    policy=policies.can_record_amendment_request,
+    permission="clients.amendments.disagreement",
+    done="Statement of disagreement recorded with the request.",
+)
+amendment_response = _decision(
+    amendments.record_client_response,
+    {"informed_on": "client_informed_on", "agreement": "notification_agreement"},
+    key="response_form",
+    form_class=ClientResponseForm,
+    prefix="response",
+    done="Client's answer recorded.",
+    **_DECIDE,
+)
 
 
 @login_required
