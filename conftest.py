@@ -9,9 +9,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
-from accounts.models import Membership, RoleAssignment, User
+from accounts.people.models import Membership, RoleAssignment, User
 from accounts.roles import Role
-from accounts.signals import SESSION_ORGANIZATION_KEY
+from accounts.signin.signals import SESSION_ORGANIZATION_KEY
 from tenancy.context import tenant_context
 from tenancy.models import Organization
 

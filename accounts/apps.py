@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Staff accounts"
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (sign-in audit receivers)
+        from accounts.signin import signals  # noqa: F401  (sign-in audit receivers)

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.urls import reverse
 
-from accounts import policies, sessions
-from audit import policies as audit_policies
+from accounts import policies
+from accounts.sessions import services as sessions
+from reports import policies as audit_policies
 from scheduling import policies as scheduling_policies
 from tickets import policies as ticket_policies
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from accounts.models import Membership, RoleAssignment, User
+from accounts.people.models import Membership, RoleAssignment, User
 from accounts.roles import Role
 from scheduling import demo as scheduling_demo
 from tenancy.context import tenant_context
@@ -72,7 +72,7 @@ DEMO_PROGRAMS = [
 
 
 def _load_locations_and_programs(slug: str) -> None:
-    from clients.models import Program
+    from clients.programs.models import Program
 
     for data in DEMO_LOCATIONS[slug]:
         Location.objects.update_or_create(name=data["name"], defaults={**data, "is_active": True})

@@ -4,10 +4,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts import mfa, sessions
-from accounts.models import Membership
-from accounts.passwords import password_change_due
-from accounts.signals import SESSION_ORGANIZATION_KEY
+from accounts.mfa import services as mfa
+from accounts.passwords.services import password_change_due
+from accounts.people.models import Membership
+from accounts.sessions import services as sessions
+from accounts.signin.signals import SESSION_ORGANIZATION_KEY
 from audit.models import Outcome
 from audit.services import record
 

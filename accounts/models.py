@@ -1,165 +1,18 @@
-"""People, their place in each clinic, and their roles there."""
+"""Every model of the accounts app, for Django's model registry; code imports them from their feature."""
 
-from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models.functions import Lower
-from django.utils import timezone
+from accounts.mfa.models import SecurityKey
+from accounts.passwords.models import PasswordHistory, PasswordResetRequest
+from accounts.people.models import Membership, RoleAssignment, User
+from accounts.sessions.models import UserSession
+from accounts.sso.models import OidcConfiguration
 
-from accounts.roles import Role
-from tenancy.models import TenantModel
-
-username_validator = RegexValidator(
-    r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$",
-    "Use 2–40 letters, digits, dots, hyphens or underscores, starting with a letter or digit.",
-)
-
-
-class UserManager(BaseUserManager):
-    def create_user(self, email: str, password: str | None = None, **fields) -> "User":
-        user = self.model(email=self.normalize_email(email).lower(), **fields)
-        user.set_password(password)
-        user.save(using=self._db)
-        return user
-
-
-class User(AbstractBaseUser):
-    """A person. The same person may work for several clinics through one Membership each.
-
-    The password and sign-in factors belong to the person; the username, roles and active state belong to the
-    membership, because each clinic's administrator controls them independently.
-    """
-
-    email = models.EmailField(unique=True)
-    full_name = models.CharField(max_length=150)
-    is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
-    password_changed_at = models.DateTimeField(null=True, blank=True)
-    must_change_password = models.BooleanField(
-        default=False, help_text="Set when an administrator issued a temporary password."
-    )
-
-    objects = UserManager()
-
-    USERNAME_FIELD = "email"
-    EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = ["full_name"]
-
-    def __str__(self) -> str:
-        return self.full_name or self.email
-
-    def save(self, *args, **kwargs) -> None:
-        self.email = self.email.strip().lower()
-        super().save(*args, **kwargs)
-
-    def set_password(self, raw_password: str | None) -> None:
-        super().set_password(raw_password)
-        self.password_changed_at = timezone.now() if raw_password is not None else None
-        self.must_change_password = False
-
-
-class Membership(TenantModel):
-    """A person's staff record in one clinic: username (unique in the clinic), roles and whether active."""
-
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
-    username = models.CharField(max_length=40, validators=[username_validator])
-    title = models.CharField(max_length=100, blank=True, help_text="Job title shown to colleagues.")
-    is_active = models.BooleanField(default=True)
-    deactivated_at = models.DateTimeField(null=True, blank=True)
-    invited_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint("organization", Lower("username"), name="membership_username_unique_in_org"),
-            models.UniqueConstraint(fields=["organization", "user"], name="membership_one_per_person_per_org"),
-        ]
-        indexes = [models.Index(fields=["organization", "is_active"])]
-
-    def __str__(self) -> str:
-        return f"{self.user.full_name} ({self.username})"
-
-    @property
-    def roles(self) -> frozenset[str]:
-        """The membership's roles; one query unless prefetched with ``role_assignments``."""
-        cached = getattr(self, "_roles_cache", None)
-        if cached is None:
-            cached = frozenset(assignment.role for assignment in self.role_assignments.all())
-            self._roles_cache = cached
-        return cached
-
-    def has_role(self, *roles: str) -> bool:
-        return bool(self.roles.intersection(roles))
-
-    def role_labels(self) -> list[str]:
-        return [label for value, label in Role.choices if value in self.roles]
-
-
-class RoleAssignment(TenantModel):
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField(max_length=32, choices=Role.choices)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["membership", "role"], name="role_once_per_membership")]
-
-    def __str__(self) -> str:
-        return self.get_role_display()
-
-
-class UserSession(models.Model):
-    """One signed-in browser session, so a person can see where they are signed in and end those sessions."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sessions")
-    organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE, related_name="+")
-    session_key = models.CharField(max_length=40, unique=True)
-    device_id = models.CharField(max_length=64, help_text="Random id kept in a long-lived cookie of the browser.")
-    device = models.CharField(max_length=120, help_text="Browser and system, from the user agent.")
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_seen_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-last_seen_at"]
-        indexes = [models.Index(fields=["user", "ended_at"])]
-
-    def __str__(self) -> str:
-        return f"{self.device} since {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class PasswordHistory(models.Model):
-    """Hashes of a person's recent passwords, so a clinic can refuse the reuse of the last few."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
-    password = models.CharField(max_length=128)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"password of {self.user_id} set {self.created_at:%Y-%m-%d}"
-
-
-class PasswordResetRequest(models.Model):
-    """A "forgot password" link. Only a hash of its token is stored; it works once, for a limited time, and
-    is cancelled by a newer request or a successful sign-in."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_resets")
-    organization = models.ForeignKey("tenancy.Organization", on_delete=models.CASCADE, related_name="+")
-    token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"reset for {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def usable(self) -> bool:
-        return self.used_at is None and self.cancelled_at is None and self.expires_at > timezone.now()
-
-
-from accounts.models_sso import OidcConfiguration  # noqa: E402,F401
-from accounts.models_webauthn import SecurityKey  # noqa: E402,F401
+__all__ = [
+    "Membership",
+    "OidcConfiguration",
+    "PasswordHistory",
+    "PasswordResetRequest",
+    "RoleAssignment",
+    "SecurityKey",
+    "User",
+    "UserSession",
+]

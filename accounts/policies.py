@@ -1,6 +1,6 @@
 """Who may do what with staff records and clinic settings. Views and the API ask here, nowhere else."""
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from accounts.roles import Role
 
 

@@ -10,8 +10,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
 
-from accounts.models import Membership, User
-from accounts.tokens import invitation_tokens
+from accounts.people.models import Membership, User
+from accounts.staff.tokens import invitation_tokens
 from tenancy.context import tenant_context
 from tenancy.models import Organization
 from tenancy.resolver import clinic_url

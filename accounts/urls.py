@@ -1,18 +1,26 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from accounts import account_views, location_views, mfa_views, sso_views, views, webauthn_views
+from accounts.clinic import views as clinic_views
+from accounts.locations import views as location_views
+from accounts.mfa import views as mfa_views
+from accounts.mfa import webauthn_views
+from accounts.passwords import views as passwords_views
+from accounts.sessions import views as account_views
+from accounts.signin import views as signin_views
+from accounts.sso import views as sso_views
+from accounts.staff import views as staff_views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/", signin_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("invitation/<uidb64>/<token>/", views.AcceptInvitationView.as_view(), name="accept_invitation"),
-    path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/reset/", views.password_reset, name="password_reset"),
-    path("password/reset/sent/", views.password_reset_sent, name="password_reset_sent"),
-    path("password/reset/set/", views.password_reset_set, name="password_reset_set"),
-    path("password/reset/<str:token>/", views.password_reset_link, name="password_reset_link"),
+    path("invitation/<uidb64>/<token>/", signin_views.AcceptInvitationView.as_view(), name="accept_invitation"),
+    path("password/change/", passwords_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/reset/", passwords_views.password_reset, name="password_reset"),
+    path("password/reset/sent/", passwords_views.password_reset_sent, name="password_reset_sent"),
+    path("password/reset/set/", passwords_views.password_reset_set, name="password_reset_set"),
+    path("password/reset/<str:token>/", passwords_views.password_reset_link, name="password_reset_link"),
     path("mfa/", mfa_views.mfa_manage, name="mfa_manage"),
     path("mfa/verify/", mfa_views.mfa_verify, name="mfa_verify"),
     path("mfa/setup/", mfa_views.mfa_setup, name="mfa_setup"),
@@ -30,14 +38,14 @@ urlpatterns = [
     path("account/sessions/end-others/", account_views.end_other_sessions, name="end_other_sessions"),
     path("account/sign-ins/", account_views.my_sign_ins, name="my_sign_ins"),
     path("staff/sign-ins/", account_views.clinic_sign_ins, name="clinic_sign_ins"),
-    path("staff/", views.staff_list, name="staff_list"),
-    path("staff/invite/", views.staff_invite, name="staff_invite"),
-    path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
-    path("staff/<int:pk>/deactivate/", views.staff_deactivate, name="staff_deactivate"),
-    path("staff/<int:pk>/reactivate/", views.staff_reactivate, name="staff_reactivate"),
-    path("staff/<int:pk>/unlock/", views.staff_unlock, name="staff_unlock"),
-    path("staff/<int:pk>/temporary-password/", views.staff_temporary_password, name="staff_temporary_password"),
-    path("settings/clinic/", views.clinic_settings, name="clinic_settings"),
+    path("staff/", staff_views.staff_list, name="staff_list"),
+    path("staff/invite/", staff_views.staff_invite, name="staff_invite"),
+    path("staff/<int:pk>/", staff_views.staff_edit, name="staff_edit"),
+    path("staff/<int:pk>/deactivate/", staff_views.staff_deactivate, name="staff_deactivate"),
+    path("staff/<int:pk>/reactivate/", staff_views.staff_reactivate, name="staff_reactivate"),
+    path("staff/<int:pk>/unlock/", staff_views.staff_unlock, name="staff_unlock"),
+    path("staff/<int:pk>/temporary-password/", staff_views.staff_temporary_password, name="staff_temporary_password"),
+    path("settings/clinic/", clinic_views.clinic_settings, name="clinic_settings"),
     path("settings/sso/", sso_views.sso_settings, name="sso_settings"),
     path("settings/locations/", location_views.location_list, name="locations"),
     path("settings/locations/new/", location_views.location_add, name="location_add"),

@@ -12,12 +12,13 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from accounts.models import Membership, RoleAssignment, User
+from accounts.people.models import Membership, RoleAssignment, User
 from accounts.roles import Role
 from bench.client_names import FIRST_NAMES, SURNAMES
 from bench.harness import Case, clinic_client
-from clients.models import CareTeamMember, Client, ClientNumberSequence
-from clients.search import digits_of, search_name_for
+from clients.care_team.models import CareTeamMember
+from clients.records.models import Client, ClientNumberSequence
+from clients.records.search import digits_of, search_name_for
 from tenancy.context import tenant_context
 from tenancy.models import Organization
 

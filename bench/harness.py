@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.signals import SESSION_ORGANIZATION_KEY
+from accounts.signin.signals import SESSION_ORGANIZATION_KEY
 from tenancy.models import Organization
 
 

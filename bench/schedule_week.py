@@ -13,8 +13,8 @@ from django.contrib.auth.hashers import make_password
 from accounts.roles import Role
 from bench.harness import Case, clinic_client
 from bench.staff_list import Person, add_staff
-from clients.models import Client
-from scheduling.models import Appointment, AppointmentClient, AppointmentClinician, AppointmentType, Room
+from clients.records.models import Client
+from scheduling.appointments.models import Appointment, AppointmentClient, AppointmentClinician, AppointmentType, Room
 from tenancy.context import tenant_context
 from tenancy.models import Location, Organization
 

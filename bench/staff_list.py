@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
 
-from accounts.models import Membership, RoleAssignment, User
+from accounts.people.models import Membership, RoleAssignment, User
 from accounts.roles import Role
 from bench.harness import Case, clinic_client
 from tenancy.context import tenant_context

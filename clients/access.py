@@ -7,11 +7,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from audit.services import record, record_denied
 from clients import policies
-from clients.models import CareTeamMember, Client, EmergencyAccess
-from hearth.authz import get_for_clinic_or_404
+from clients.care_team.models import CareTeamMember
+from clients.records.models import Client, EmergencyAccess
+from core.authz import get_for_clinic_or_404
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ disclosures log). Every chart view asks here which sections the person may see, 
 
 from datetime import datetime, timedelta
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from accounts.roles import Role
 
 DEMOGRAPHICS, INSURANCE, BILLING, CLINICAL = "demographics", "insurance", "billing", "clinical"

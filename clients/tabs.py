@@ -83,8 +83,9 @@ def header_context(request: HttpRequest, client, chart, section: str, contacts=N
     ``section`` is the section of the page being shown; clinical alerts shown on a non-clinical page are audited
     as a clinical read."""
     from audit.services import record
-    from clients import alerts, policies
-    from clients.contacts import needs_guardian
+    from clients import policies
+    from clients.alerts import services as alerts
+    from clients.contacts.services import needs_guardian
 
     today = clinic_today(request)
     header_alerts = alerts.visible_alerts(client, chart.sections)

@@ -2,9 +2,9 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django_tasks import task
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from accounts.roles import Role
-from clients.models import EmergencyAccess
+from clients.records.models import EmergencyAccess
 from tenancy.context import tenant_context
 from tenancy.models import Organization
 from tenancy.resolver import clinic_url

@@ -59,8 +59,10 @@ INSTALLED_APPS = [
     "tenancy",
     "accounts",
     "audit",
+    "core",
     "clients",
     "tickets",
+    "reports",
     "scheduling",
 ]
 
@@ -80,7 +82,7 @@ MIDDLEWARE = [
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "hearth.uploads.RequestSizeLimitMiddleware",
+    "core.uploads.RequestSizeLimitMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
     "accounts.middleware.MfaRequiredMiddleware",
     "accounts.middleware.PasswordChangeRequiredMiddleware",
@@ -132,7 +134,7 @@ if REDIS_URL:
 TASKS = {"default": {"BACKEND": env_str("HEARTH_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.ClinicMembershipBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.signin.backends.ClinicMembershipBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -142,7 +144,7 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "accounts.password_policy.ClinicPasswordValidator"},
+    {"NAME": "accounts.passwords.policy.ClinicPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -162,7 +164,7 @@ STORAGES = {
     # Uploaded chart documents and attachments: outside STATIC_ROOT, never served by WhiteNoise, no URLs (see
     # hearth/uploads.py); only access-checked views stream them.
     "private": {
-        "BACKEND": "hearth.uploads.PrivateFileSystemStorage",
+        "BACKEND": "core.uploads.PrivateFileSystemStorage",
         "OPTIONS": {
             "location": env_str("HEARTH_PRIVATE_STORAGE_DIR", str(VAR_DIR / "private")),
             "file_permissions_mode": 0o600,
@@ -215,7 +217,7 @@ EMAIL_PORT = env_int("HEARTH_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("HEARTH_FROM_EMAIL", "Hearth <no-reply@hearth.localhost>")
 # Appointment reminders: the text-message provider (a dotted path, see scheduling/sms.py), how long a reminder's
 # confirm/cancel link works, and how many link visits one address may make.
-HEARTH_SMS_BACKEND = env_str("HEARTH_SMS_BACKEND", "scheduling.sms.ConsoleSmsBackend")
+HEARTH_SMS_BACKEND = env_str("HEARTH_SMS_BACKEND", "scheduling.reminders.sms.ConsoleSmsBackend")
 HEARTH_REMINDER_LINK_DAYS = env_int("HEARTH_REMINDER_LINK_DAYS", 14)
 HEARTH_REMINDER_LINK_RATE = env_str("HEARTH_REMINDER_LINK_RATE", "30/10m")
 
@@ -239,9 +241,9 @@ HEARTH_TRUSTED_PROXY_HOPS = env_int("HEARTH_TRUSTED_PROXY_HOPS", 0)
 
 # Lockout (django-axes): per clinic threshold, until an administrator unlocks; see accounts/lockout.py.
 AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_key"
-AXES_FAILURE_LIMIT = "accounts.lockout.failure_limit"
-AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out_response"
+AXES_USERNAME_CALLABLE = "accounts.signin.lockout.lockout_key"
+AXES_FAILURE_LIMIT = "accounts.signin.lockout.failure_limit"
+AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout.locked_out_response"
 AXES_CLIENT_IP_CALLABLE = "audit.services.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_COOLOFF_TIME = None

@@ -6,7 +6,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("", include("accounts.urls")),
     path("clients/", include("clients.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("reports.urls")),
     path("tickets/", include("tickets.urls")),
     path("schedule/", include("scheduling.urls")),
 ]

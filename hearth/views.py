@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 @login_required
 def home(request):
-    from accounts.passwords import days_until_expiry_reminder
+    from accounts.passwords.services import days_until_expiry_reminder
 
     days = days_until_expiry_reminder(request.membership.user, request.organization)
     return render(request, "home.html", {"password_expiry_days": days})

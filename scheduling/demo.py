@@ -11,10 +11,14 @@ import zoneinfo
 
 from django.utils import timezone
 
-from accounts.models import Membership
-from clients.models import Client
-from scheduling import services, waitlist
-from scheduling.models import Appointment, AppointmentType, ReminderSettings, Room, WaitlistEntry, WorkingHours
+from accounts.people.models import Membership
+from clients.records.models import Client
+from scheduling.appointments import services
+from scheduling.appointments.models import Appointment, AppointmentType, Room
+from scheduling.availability.models import WorkingHours
+from scheduling.reminders.models import ReminderSettings
+from scheduling.waitlist import services as waitlist
+from scheduling.waitlist.models import WaitlistEntry
 from tenancy.models import Location, Organization
 
 TYPES = [

@@ -10,7 +10,7 @@
 
 from collections.abc import Iterable
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from accounts.roles import Role
 from clients import policies as client_policies
 

@@ -1,27 +1,35 @@
 from django.urls import path, re_path
 
-from scheduling import feed_views, reminder_views, views, waitlist_views
+from scheduling.appointments import views as appointments_views
+from scheduling.availability import views as availability_views
+from scheduling.feeds import views as feed_views
+from scheduling.reminders import views as reminder_views
+from scheduling.waitlist import views as waitlist_views
 
 app_name = "scheduling"
 urlpatterns = [
-    path("", views.calendar_view, name="calendar"),
-    path("book/", views.book, name="book"),
-    path("open-slots/", views.open_slots, name="open_slots"),
-    path("preferences/", views.preferences, name="preferences"),
-    path("appointments/<int:pk>/", views.appointment_detail, name="detail"),
-    path("appointments/<int:pk>/edit/", views.appointment_edit, name="edit"),
-    path("appointments/<int:pk>/move/", views.appointment_move, name="move"),
-    path("appointments/<int:pk>/cancel/", views.appointment_cancel, name="cancel"),
-    path("appointments/<int:pk>/status/", views.appointment_status, name="status"),
-    path("availability/<int:member_pk>/", views.availability_edit, name="availability"),
-    path("availability/<int:member_pk>/block/", views.block_add, name="block_add"),
-    path("availability/<int:member_pk>/block/<int:block_pk>/remove/", views.block_remove, name="block_remove"),
+    path("", appointments_views.calendar_view, name="calendar"),
+    path("book/", appointments_views.book, name="book"),
+    path("open-slots/", availability_views.open_slots, name="open_slots"),
+    path("preferences/", appointments_views.preferences, name="preferences"),
+    path("appointments/<int:pk>/", appointments_views.appointment_detail, name="detail"),
+    path("appointments/<int:pk>/edit/", appointments_views.appointment_edit, name="edit"),
+    path("appointments/<int:pk>/move/", appointments_views.appointment_move, name="move"),
+    path("appointments/<int:pk>/cancel/", appointments_views.appointment_cancel, name="cancel"),
+    path("appointments/<int:pk>/status/", appointments_views.appointment_status, name="status"),
+    path("availability/<int:member_pk>/", availability_views.availability_edit, name="availability"),
+    path("availability/<int:member_pk>/block/", availability_views.block_add, name="block_add"),
+    path(
+        "availability/<int:member_pk>/block/<int:block_pk>/remove/",
+        availability_views.block_remove,
+        name="block_remove",
+    ),
     path("reminder-settings/", reminder_views.reminder_settings, name="reminder_settings"),
     path("reminder/<str:token>/", reminder_views.reply, name="reminder_reply"),
     path("reminder/<str:token>/<slug:action>/", reminder_views.reply, name="reminder_reply_action"),
-    path("settings/<slug:kind>/", views.settings_list, name="settings"),
-    path("settings/<slug:kind>/new/", views.settings_edit, name="settings_add"),
-    path("settings/<slug:kind>/<int:pk>/", views.settings_edit, name="settings_edit"),
+    path("settings/<slug:kind>/", appointments_views.settings_list, name="settings"),
+    path("settings/<slug:kind>/new/", appointments_views.settings_edit, name="settings_add"),
+    path("settings/<slug:kind>/<int:pk>/", appointments_views.settings_edit, name="settings_edit"),
 ]
 
 # The waitlist and calendar subscriptions (issue 6, items 8 and 10).

@@ -5,8 +5,8 @@ Business rules live in ``tickets/vendor_mfa.py``; sessions in ``tickets/vendor.p
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from accounts.mfa_views import CodeForm
-from accounts.ratelimits import throttle_auth
+from accounts.mfa.views import CodeForm
+from accounts.signin.ratelimits import throttle_auth
 from tickets import vendor, vendor_mfa
 from tickets.console_views import locked_out_response, next_url
 

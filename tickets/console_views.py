@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.ratelimits import throttle_auth
+from accounts.signin.ratelimits import throttle_auth
 from audit.models import Outcome
 from audit.services import record
 from tenancy.context import tenant_context

@@ -1,6 +1,6 @@
 """Demo tickets for `make run`: a few of each kind, no PHI in titles, created once (safe to load again)."""
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from tenancy.context import current_organization
 from tickets import services
 from tickets.models import Priority, Status, Ticket, VendorStaff

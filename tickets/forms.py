@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
-from accounts.models import Membership
-from hearth import uploads
+from accounts.people.models import Membership
+from core import uploads
 from tickets import phi, policies, selectors
 from tickets.models import Priority, Status, clinic_today, response_target
 

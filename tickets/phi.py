@@ -156,7 +156,7 @@ def find_patterns(title: str, today: date) -> list[Finding]:
 
 def find_client_references(title: str) -> list[Finding]:
     """Names and numbers of the clinic's clients in ``title`` (two indexed-size queries at most)."""
-    from clients.models import Client
+    from clients.records.models import Client
 
     words = _words(title)
     found: list[Finding] = []

@@ -8,7 +8,7 @@
   Cancelling is the creator's or an administrator's call: the assignee completes instead.
 """
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from accounts.roles import Role
 from tickets.models import Status, Ticket
 

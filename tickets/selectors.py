@@ -10,10 +10,10 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
-from hearth.authz import get_for_clinic_or_404, require
+from core.authz import get_for_clinic_or_404, require
 from tenancy.context import tenant_context, vendor_console_context
 from tenancy.models import Organization
 from tickets import policies

@@ -11,11 +11,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
-from hearth import uploads
-from hearth.errors import ConflictError
+from core import uploads
+from core.errors import ConflictError
 from tenancy.context import current_organization, tenant_context
 from tenancy.models import Organization
 from tickets import phi, policies

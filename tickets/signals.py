@@ -3,7 +3,7 @@
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
-from accounts.models import Membership
+from accounts.people.models import Membership
 from tickets import selectors
 
 

@@ -20,7 +20,7 @@ from django.utils.crypto import salted_hmac
 from django_otp.oath import TOTP
 from django_otp.util import random_hex
 
-from accounts.mfa import grouped_base32, otpauth_qr_data_uri
+from accounts.mfa.services import grouped_base32, otpauth_qr_data_uri
 from audit.models import Outcome
 from audit.services import record
 from tickets.models import VendorRecoveryCode, VendorStaff, VendorTotpKey

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.services import record
-from hearth import uploads
-from hearth.authz import get_for_clinic_or_404, require
+from core import uploads
+from core.authz import get_for_clinic_or_404, require
 from tickets import policies, selectors, services
 from tickets.forms import AddStaffForm, CommentForm, EditTicketForm, NewTicketForm, TicketFilterForm, staff_choices
 from tickets.models import Notification, TicketUpdate, UpdateKind

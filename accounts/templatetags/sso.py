@@ -1,6 +1,6 @@
 from django import template
 
-from accounts.sso_services import enabled_configuration
+from accounts.sso.services import enabled_configuration
 
 register = template.Library()
 

@@ -1,11 +1,12 @@
 from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD, DEMO_PROGRAMS, DEMO_STAFF
-from accounts.models import Membership, User
+from accounts.people.models import Membership, User
 from accounts.roles import Role
-from clients.models import Program
+from clients.programs.models import Program
 from scheduling.demo import WAITING
-from scheduling.models import ReminderSettings, WaitlistEntry
+from scheduling.reminders.models import ReminderSettings
+from scheduling.waitlist.models import WaitlistEntry
 from tenancy.context import tenant_context
 from tenancy.models import Location, Organization
 

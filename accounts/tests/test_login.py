@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 
-from accounts.forms import INVALID_LOGIN
-from accounts.signals import SESSION_ORGANIZATION_KEY
+from accounts.signin.forms import INVALID_LOGIN
+from accounts.signin.signals import SESSION_ORGANIZATION_KEY
 from audit.models import AuditEvent
 from conftest import PASSWORD, host_of
 

@@ -4,7 +4,7 @@ import pyotp
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import mfa
+from accounts.mfa import services as mfa
 from accounts.roles import Role
 from audit.models import AuditEvent
 from conftest import PASSWORD

@@ -5,7 +5,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from accounts.models import PasswordResetRequest, User
+from accounts.passwords.models import PasswordResetRequest
+from accounts.people.models import User
 from audit.models import AuditEvent
 from conftest import PASSWORD
 

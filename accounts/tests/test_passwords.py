@@ -5,7 +5,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.people.models import User
 from audit.models import AuditEvent
 from conftest import PASSWORD
 from tenancy.context import tenant_context
@@ -108,7 +108,7 @@ def test_no_temporary_password_for_someone_who_works_at_another_clinic(
     org, other_org, admin, outsider, clinic_client, make_member
 ):
     with tenant_context(org):
-        from accounts.models import Membership
+        from accounts.people.models import Membership
 
         shared = Membership.objects.create(user=outsider.user, username="oscar")
     response = clinic_client(org, admin).post(

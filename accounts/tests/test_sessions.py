@@ -2,8 +2,8 @@ import time
 
 from django.core import mail
 
-from accounts.models import UserSession
-from accounts.sessions import LAST_ACTIVITY, LOGIN_AT, describe_device
+from accounts.sessions.models import UserSession
+from accounts.sessions.services import LAST_ACTIVITY, LOGIN_AT, describe_device
 from audit.models import AuditEvent
 from conftest import PASSWORD, rls_queries
 
@@ -69,7 +69,7 @@ def test_keepalive_restarts_the_idle_clock(org, admin, clinic_client):
 
 
 def test_sessions_page_lists_and_signs_out_everywhere_else(org, other_org, admin, outsider, clinic_client):
-    from accounts.models import Membership
+    from accounts.people.models import Membership
     from tenancy.context import tenant_context
 
     with tenant_context(other_org):

@@ -10,12 +10,12 @@ from django.utils.html import escape
 from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 
-from accounts import sso
-from accounts.models import User
-from accounts.models_sso import OidcConfiguration
+from accounts.people.models import User
 from accounts.roles import Role
-from accounts.signals import SESSION_ORGANIZATION_KEY
-from accounts.sso_views import GENERIC_FAILURE
+from accounts.signin.signals import SESSION_ORGANIZATION_KEY
+from accounts.sso import protocol as sso
+from accounts.sso.models import OidcConfiguration
+from accounts.sso.views import GENERIC_FAILURE
 from accounts.tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, provider_fixture
 from audit.models import AuditEvent, Outcome
 from tenancy.context import tenant_context

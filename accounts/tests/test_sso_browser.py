@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models_sso import OidcConfiguration
+from accounts.sso.models import OidcConfiguration
 from accounts.tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, provider_fixture
 from audit.models import AuditEvent, Outcome
 from conftest import PASSWORD, save_artifact

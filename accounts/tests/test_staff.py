@@ -5,9 +5,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Membership, RoleAssignment, User
+from accounts.people.models import Membership, RoleAssignment, User
 from accounts.roles import Role
-from accounts.signals import SESSION_ORGANIZATION_KEY
+from accounts.signin.signals import SESSION_ORGANIZATION_KEY
 from audit.models import AuditEvent
 from conftest import PASSWORD, rls_queries
 from tenancy.context import tenant_context
@@ -311,7 +311,7 @@ def test_deactivating_with_a_stale_version_is_refused(org, admin, clinician, cli
 def test_a_username_taken_in_a_race_is_a_message_not_a_500(org, admin, clinician):
     from django.core.exceptions import ValidationError
 
-    from accounts import services
+    from accounts.staff import services
 
     with tenant_context(org):
         with pytest.raises(ValidationError, match="already uses this username"):

@@ -15,8 +15,8 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from accounts import mfa
-from accounts.models import SecurityKey
+from accounts.mfa import services as mfa
+from accounts.mfa.models import SecurityKey
 from audit.models import AuditEvent
 from conftest import PASSWORD
 
@@ -328,7 +328,7 @@ def test_administrator_reset_removes_keys(org, admin, clinician, clinic_client):
 
 
 def test_a_key_from_another_clinic_address_is_not_offered(org, other_org, admin, clinic_client, key, make_member):
-    from accounts.models import Membership
+    from accounts.people.models import Membership
     from tenancy.context import tenant_context
 
     with tenant_context(other_org):

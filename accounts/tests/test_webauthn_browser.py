@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import SecurityKey
+from accounts.mfa.models import SecurityKey
 from audit.models import AuditEvent
 from conftest import save_artifact, sign_in
 

@@ -95,7 +95,7 @@ DROP INDEX IF EXISTS clients_client_phone_digits_trgm;
 
 def fill_search_fields(apps, schema_editor):
     """Existing clients get the same folded names and phone digits that ``Client.save`` now keeps."""
-    from clients.search import digits_of, search_name_for
+    from clients.records.search import digits_of, search_name_for
 
     Client = apps.get_model("clients", "Client")
     batch = []

@@ -5,8 +5,10 @@ import datetime
 import pytest
 from django.db import transaction
 
-from clients import amendments, services
-from clients.models import Client, Payer
+from clients.amendments import services as amendments
+from clients.insurance.models import Payer
+from clients.records import services
+from clients.records.models import Client
 from tenancy.context import tenant_context
 
 BORN = datetime.date(1990, 4, 12)

@@ -5,7 +5,7 @@ import pytest
 from accounts.roles import Role
 from audit.models import AuditEvent
 from clients import policies
-from clients.models import CareTeamMember
+from clients.care_team.models import CareTeamMember
 from tenancy.context import tenant_context
 
 

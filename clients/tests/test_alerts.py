@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
-from clients import alerts
-from clients.models import ClientAlert
+from clients.alerts import services as alerts
+from clients.alerts.models import ClientAlert
 from tenancy.context import tenant_context
 
 

@@ -7,12 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
-from clients import amendments
-from clients.models_consents import Disclosure
-from clients.models_documents import AmendmentNotification, AmendmentRequest
+from clients.amendments import services as amendments
+from clients.amendments.models import AmendmentNotification, AmendmentRequest
+from clients.consents.models import Disclosure
 from clients.tests.test_amendments import RECEIVED, _text, _today
 from conftest import rls_queries
-from hearth.errors import ConflictError
+from core.errors import ConflictError
 from tenancy.context import tenant_context
 
 LATER = RECEIVED + datetime.timedelta(days=5)

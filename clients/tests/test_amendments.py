@@ -10,12 +10,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from clients import amendments, documents, tabs
-from clients.models_documents import AmendmentRequest, ClientDocument
+from clients import tabs
+from clients.amendments import services as amendments
+from clients.amendments.models import AmendmentRequest
+from clients.documents import services as documents
+from clients.documents.models import ClientDocument
 from conftest import rls_queries
-from hearth import uploads
-from hearth.errors import ConflictError
-from hearth.tests.files import pdf_bytes
+from core import uploads
+from core.errors import ConflictError
+from core.tests.files import pdf_bytes
 from tenancy.context import tenant_context
 
 RECEIVED = datetime.date(2026, 3, 2)

@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 
 from accounts.roles import Role
 from audit.models import AuditEvent
-from clients import care_team
-from clients.models import CareTeamMember, Client
-from hearth.errors import ConflictError
+from clients.care_team import services as care_team
+from clients.care_team.models import CareTeamMember
+from clients.records.models import Client
+from core.errors import ConflictError
 from tenancy.context import tenant_context
 
 

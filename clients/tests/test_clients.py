@@ -6,8 +6,9 @@ from django.core import mail
 from django.db import transaction
 
 from audit.models import AuditEvent
-from clients import services
-from clients.models import CareTeamMember, Client
+from clients.care_team.models import CareTeamMember
+from clients.records import services
+from clients.records.models import Client
 from tenancy.context import tenant_context
 
 BORN = datetime.date(1990, 4, 12)

@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from clients import consents
-from clients.consents import Part2Refusal
-from clients.models_consents import Authorization, ClientPrivacy, Consent, ConsentStatus, Disclosure
+from clients.consents import services as consents
+from clients.consents.models import Authorization, ClientPrivacy, Consent, ConsentStatus, Disclosure
+from clients.consents.services import Part2Refusal
 from conftest import rls_queries
 from tenancy.context import tenant_context
 
@@ -177,7 +177,7 @@ def test_consent_revocation_validation(revoked_on, reason, message, in_clinic, f
 
 
 def test_a_stale_revocation_is_refused(in_clinic, front_desk, record_client):
-    from hearth.errors import ConflictError
+    from core.errors import ConflictError
 
     consent = _consent(record_client, front_desk)
     with pytest.raises(ConflictError):
@@ -502,7 +502,7 @@ def _fill(record_client, front_desk):
 def test_front_desk_admins_and_the_caseload_see_the_whole_tab(
     role, request, org, supervisor, filled_chart, clinic_client
 ):
-    from clients.models import CareTeamMember
+    from clients.care_team.models import CareTeamMember
 
     with tenant_context(org):
         CareTeamMember.objects.create(client=filled_chart, membership=supervisor)

@@ -11,9 +11,10 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import Membership
-from clients import consents, services
-from clients.models import Client
+from accounts.people.models import Membership
+from clients.consents import services as consents
+from clients.records import services
+from clients.records.models import Client
 from conftest import save_artifact, sign_in
 from tenancy.context import tenant_context
 

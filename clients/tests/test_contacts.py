@@ -7,10 +7,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audit.models import AuditEvent
-from clients import contacts, status
-from clients.models import ClientContact, ClientLink
+from clients.contacts import services as contacts
+from clients.contacts.models import ClientContact, ClientLink
+from clients.records import status
 from clients.tests.conftest import years_before
-from hearth.errors import ConflictError
+from core.errors import ConflictError
 from tenancy.context import tenant_context
 
 

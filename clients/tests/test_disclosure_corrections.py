@@ -11,12 +11,12 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AuditEvent
-from clients import consents
-from clients.consents import Part2Refusal
-from clients.models_consents import Disclosure
+from clients.consents import services as consents
+from clients.consents.models import Disclosure
+from clients.consents.services import Part2Refusal
 from clients.tests.test_consents import DAY, TODAY, _authorization_data, _disclosure_data, _errors, _fill, _text
 from conftest import rls_queries
-from hearth.errors import ConflictError
+from core.errors import ConflictError
 from tenancy.context import tenant_context
 
 NOON = datetime.time(12, 0)

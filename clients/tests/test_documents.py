@@ -7,10 +7,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
-from clients.models_documents import ClientDocument
+from clients.documents.models import ClientDocument
 from conftest import rls_queries
-from hearth import uploads
-from hearth.tests.files import WINDOWS_PROGRAM, pdf_bytes, png_bytes
+from core import uploads
+from core.tests.files import WINDOWS_PROGRAM, pdf_bytes, png_bytes
 from tenancy.context import tenant_context
 
 
@@ -36,7 +36,7 @@ def _documents(org):
 @pytest.fixture
 def file_document(org):
     """``file_document(record, member, category=…, section=…)`` files a PDF through the service."""
-    from clients import documents
+    from clients.documents import services as documents
 
     def make(record, member, category="intake", section="", title="Doc", content=None):
         with tenant_context(org):
@@ -160,7 +160,7 @@ def test_an_htmx_upload_is_answered_with_a_client_redirect(org, front_desk, make
 def test_stored_files_are_outside_the_web_root(org, front_desk, make_chart_client, clinic_client, settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "private": {"BACKEND": "hearth.uploads.PrivateFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+        "private": {"BACKEND": "core.uploads.PrivateFileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
     record = make_chart_client(org)
     client = clinic_client(org, front_desk)
@@ -265,7 +265,7 @@ def test_another_clients_or_clinics_document_is_a_404_and_audited(
     assert client.get(f"/clients/{mine.pk}/documents/{document.pk}/open/").status_code == 404
     foreign_clinician = make_member(other_org, "olga", "clinician")
     foreign_client = make_chart_client(other_org, primary=foreign_clinician)
-    from clients import documents
+    from clients.documents import services as documents
 
     with tenant_context(other_org):
         foreign = documents.upload_document(
@@ -394,7 +394,7 @@ def test_front_desk_cannot_mark_a_clinical_document(
 def test_the_documents_tab_has_a_fixed_query_count(
     count, org, clinician, make_chart_client, clinic_client, file_document, django_assert_max_num_queries
 ):
-    from clients import amendments
+    from clients.amendments import services as amendments
 
     record = make_chart_client(org, primary=clinician)
     for n in range(count):

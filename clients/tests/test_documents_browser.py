@@ -10,11 +10,11 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import Membership
-from clients import services
-from clients.models import Client
+from accounts.people.models import Membership
+from clients.records import services
+from clients.records.models import Client
 from conftest import save_artifact, sign_in
-from hearth.tests.files import pdf_bytes
+from core.tests.files import pdf_bytes
 from tenancy.context import tenant_context
 
 pytestmark = pytest.mark.browser

@@ -4,8 +4,10 @@ from html import unescape
 import pytest
 
 from audit.models import AuditEvent
-from clients import icd
-from clients.models import Client, Diagnosis, InsurancePolicy, Payer
+from clients.diagnoses import icd
+from clients.diagnoses.models import Diagnosis
+from clients.insurance.models import InsurancePolicy, Payer
+from clients.records.models import Client
 from tenancy.context import tenant_context
 
 

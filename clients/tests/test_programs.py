@@ -5,7 +5,8 @@ from html import unescape
 import pytest
 
 from audit.models import AuditEvent
-from clients.models import Client, Program
+from clients.programs.models import Program
+from clients.records.models import Client
 from conftest import rls_queries
 from tenancy.context import tenant_context
 from tenancy.models import Location

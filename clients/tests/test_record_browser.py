@@ -8,9 +8,9 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import Membership
-from clients import services, status
-from clients.models import Client
+from accounts.people.models import Membership
+from clients.records import services, status
+from clients.records.models import Client
 from clients.tests.conftest import years_before
 from conftest import save_artifact, sign_in
 from tenancy.context import tenant_context

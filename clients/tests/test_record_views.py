@@ -9,8 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from audit.models import AuditEvent
-from clients import alerts, contacts
-from clients.models import CareTeamMember, ClientAlert, ClientContact, ClientLink
+from clients.alerts import services as alerts
+from clients.alerts.models import ClientAlert
+from clients.care_team.models import CareTeamMember
+from clients.contacts import services as contacts
+from clients.contacts.models import ClientContact, ClientLink
 from conftest import rls_queries
 from tenancy.context import tenant_context
 

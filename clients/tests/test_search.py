@@ -14,9 +14,11 @@ from django.urls import reverse
 
 from accounts.roles import Role
 from audit.models import AuditEvent
-from clients import search, services, views
-from clients.models import CareTeamMember, Client
-from clients.search import fold, parse_query, search_name_for
+from clients.care_team.models import CareTeamMember
+from clients.diagnoses import views
+from clients.records import search, services
+from clients.records.models import Client
+from clients.records.search import fold, parse_query, search_name_for
 from conftest import rls_queries
 from tenancy import rls
 from tenancy.context import tenant_context

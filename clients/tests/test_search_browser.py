@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from clients import services
-from clients.models import Client
+from clients.records import services
+from clients.records.models import Client
 from conftest import save_artifact, sign_in
 from tenancy.context import tenant_context
 

@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from clients import access, policies, status
-from clients.models import Client, ClientStatusChange
-from hearth.errors import ConflictError
+from clients import access, policies
+from clients.records import status
+from clients.records.models import Client, ClientStatusChange
+from core.errors import ConflictError
 from tenancy.context import tenant_context
 
 

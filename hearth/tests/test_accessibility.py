@@ -49,11 +49,13 @@ def _chart_with_documents(clinic) -> tuple[int, int, int]:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import transaction
 
-    from accounts.models import Membership
-    from clients import amendments, documents, services
-    from clients.models import Client
-    from hearth import uploads
-    from hearth.tests.files import png_bytes
+    from accounts.people.models import Membership
+    from clients.amendments import services as amendments
+    from clients.documents import services as documents
+    from clients.records import services
+    from clients.records.models import Client
+    from core import uploads
+    from core.tests.files import png_bytes
 
     with tenant_context(clinic), transaction.atomic():
         desk = Membership.objects.get(username="frontdesk")
@@ -146,8 +148,9 @@ def _reminder_link(clinic) -> str:
     from django.db.models import Count
     from django.utils import timezone
 
-    from scheduling import reminders
-    from scheduling.models import Appointment, AppointmentReminder
+    from scheduling.appointments.models import Appointment
+    from scheduling.reminders import services as reminders
+    from scheduling.reminders.models import AppointmentReminder
 
     with tenant_context(clinic):
         appointment = (
@@ -179,8 +182,8 @@ def _reminder_link(clinic) -> str:
 def _scheduling_pages(page, base: str, clinic) -> dict[str, list[str]]:
     """The calendar in every view, booking (also with errors), an appointment and its forms, settings, the chart's
     Schedule tab: signed in as the demo administrator."""
-    from clients.models import Client
-    from scheduling.models import Appointment
+    from clients.records.models import Client
+    from scheduling.appointments.models import Appointment
     from tenancy.context import tenant_context
 
     with tenant_context(clinic):
@@ -228,10 +231,11 @@ def _waitlist_and_feed_pages(page, base: str, clinic) -> dict[str, list[str]]:
 
     from django.utils import timezone
 
-    from accounts.models import Membership
-    from clients.models import Client
-    from scheduling import services, waitlist
-    from scheduling.models import AppointmentType, Room
+    from accounts.people.models import Membership
+    from clients.records.models import Client
+    from scheduling.appointments import services
+    from scheduling.appointments.models import AppointmentType, Room
+    from scheduling.waitlist import services as waitlist
 
     with tenant_context(clinic):
         desk = Membership.objects.get(username="frontdesk")
@@ -280,9 +284,11 @@ def _waitlist_and_feed_pages(page, base: str, clinic) -> dict[str, list[str]]:
 
 def _chart_with_record_details(clinic) -> int:
     """A minor without a guardian, with a contact, a family link and an alert: every part of the chart renders."""
-    from accounts.models import Membership
-    from clients import alerts, contacts, services, status
-    from clients.models import Client
+    from accounts.people.models import Membership
+    from clients.alerts import services as alerts
+    from clients.contacts import services as contacts
+    from clients.records import services, status
+    from clients.records.models import Client
     from clients.tests.conftest import years_before
 
     with tenant_context(clinic), transaction.atomic():
@@ -444,8 +450,8 @@ def test_consents_pages_have_no_wcag_violations(axe_page, transactional_db, live
 
     from django.db import transaction
 
-    from clients import services
-    from clients.models import Client
+    from clients.records import services
+    from clients.records.models import Client
     from tenancy.context import tenant_context
 
     clinic = next(c for c in load_demo() if c.slug == "demo")
@@ -513,8 +519,8 @@ def test_vendor_console_pages_have_no_wcag_violations(axe_page, transactional_db
 
     import pyotp
 
-    from hearth import uploads
-    from hearth.tests.files import png_bytes
+    from core import uploads
+    from core.tests.files import png_bytes
     from tickets import services
     from tickets.demo import DEMO_VENDOR_STAFF
     from tickets.models import Ticket

@@ -7,8 +7,8 @@ import zoneinfo
 import pytest
 
 from clients.tests.conftest import make_chart_client  # noqa: F401  (fixture re-exported)
-from scheduling import services
-from scheduling.models import AppointmentType, Room
+from scheduling.appointments import services
+from scheduling.appointments.models import AppointmentType, Room
 from tenancy.context import tenant_context
 from tenancy.models import Location
 

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from scheduling import availability
-from scheduling.models import BlockedTime, ClinicClosure, WorkingHours
+from scheduling.appointments.models import ClinicClosure
+from scheduling.availability import services as availability
+from scheduling.availability.models import BlockedTime, WorkingHours
 from scheduling.tests.conftest import local
 from tenancy.context import tenant_context
 

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from scheduling import recurrence, services
-from scheduling.models import Appointment, AppointmentSeries, ClinicClosure, Status
-from scheduling.recurrence import Rule
+from scheduling.appointments import recurrence, services
+from scheduling.appointments.models import Appointment, AppointmentSeries, ClinicClosure, Status
+from scheduling.appointments.recurrence import Rule
 from scheduling.tests.conftest import local
 from tenancy.context import tenant_context
 
@@ -244,7 +244,7 @@ def test_cancelling_marks_late_cancellations_and_keeps_the_record(org, book, peo
 
 
 def test_a_stale_version_is_refused(org, book, people, clinician, front_desk):
-    from hearth.errors import ConflictError
+    from core.errors import ConflictError
 
     a = book(front_desk, local(2026, 3, 10), clients=[people["jordan"]], clinicians=[clinician]).appointments[0]
     with tenant_context(org):

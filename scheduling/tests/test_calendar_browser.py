@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 from conftest import save_artifact, sign_in
-from scheduling import recurrence
-from scheduling.models import Appointment
+from scheduling.appointments import recurrence
+from scheduling.appointments.models import Appointment
 from tenancy.context import tenant_context
 
 pytestmark = pytest.mark.browser

@@ -10,13 +10,15 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import RoleAssignment
+from accounts.people.models import RoleAssignment
 from accounts.roles import Role
 from audit.models import AuditEvent
 from conftest import host_of, rls_queries
-from scheduling import feeds, services
-from scheduling.models import Appointment, CalendarFeed
-from scheduling.recurrence import Rule
+from scheduling.appointments import services
+from scheduling.appointments.models import Appointment
+from scheduling.appointments.recurrence import Rule
+from scheduling.feeds import services as feeds
+from scheduling.feeds.models import CalendarFeed
 from scheduling.tests.conftest import NEW_YORK, local
 from tenancy.context import tenant_context
 

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from scheduling import recurrence
-from scheduling.recurrence import Rule
+from scheduling.appointments import recurrence
+from scheduling.appointments.recurrence import Rule
 
 TEN = datetime.time(10)
 

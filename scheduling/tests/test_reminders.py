@@ -16,8 +16,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from conftest import rls_queries
-from scheduling import reminders, services, sms
-from scheduling.models import Appointment, AppointmentReminder, ReminderSettings, Status
+from scheduling.appointments import services
+from scheduling.appointments.models import Appointment, Status
+from scheduling.reminders import services as reminders
+from scheduling.reminders import sms
+from scheduling.reminders.models import AppointmentReminder, ReminderSettings
 from tenancy.context import tenant_context
 from tickets.tests.test_notifications import flaky_smtp  # noqa: F401  (a real SMTP server that refuses at first)
 
@@ -188,7 +191,7 @@ def test_the_sweep_never_sends_twice(
 def test_a_reminder_task_delivered_twice_sends_once(
     org, book, jordan, clinician, front_desk, reminders_on, soon, django_capture_on_commit_callbacks
 ):
-    from scheduling.tasks import send_reminder
+    from scheduling.reminders.tasks import send_reminder
 
     reminders_on(send_sms=False)
     book(front_desk, soon, clients=[jordan], clinicians=[clinician])
@@ -453,7 +456,7 @@ def test_a_refused_email_is_retried_until_the_server_takes_it(
 def test_a_failing_sms_provider_is_retried_then_marked_failed(
     org, book, jordan, clinician, front_desk, reminders_on, soon, settings, django_capture_on_commit_callbacks
 ):
-    from scheduling.tasks import MAX_ATTEMPTS
+    from scheduling.reminders.tasks import MAX_ATTEMPTS
 
     reminders_on(send_email=False)
     settings.HEARTH_SMS_BACKEND = "scheduling.tests.test_reminders.FailingSms"
@@ -470,11 +473,11 @@ def test_sms_numbers_and_providers(settings, caplog):
     assert sms.to_e164("1-217-555-0199") == "+12175550199"
     assert sms.to_e164("+44 20 7946 0958") == "+442079460958"
     assert sms.to_e164("555-0100") is None and sms.to_e164("0175550199") is None
-    settings.HEARTH_SMS_BACKEND = "scheduling.sms.ConsoleSmsBackend"
+    settings.HEARTH_SMS_BACKEND = "scheduling.reminders.sms.ConsoleSmsBackend"
     with caplog.at_level(logging.INFO, logger="scheduling.sms"):
         sms.send_sms("+12175550199", "Clinic: reminder")
     assert "…99" in caplog.text and "Clinic: reminder" in caplog.text and "5550199" not in caplog.text
-    settings.HEARTH_SMS_BACKEND = "scheduling.sms.LocmemSmsBackend"
+    settings.HEARTH_SMS_BACKEND = "scheduling.reminders.sms.LocmemSmsBackend"
     sms.send_sms("+12175550199", "hello")
     assert sms.outbox == [sms.SmsMessage("+12175550199", "hello")]
     settings.HEARTH_SMS_BACKEND = "scheduling.sms.Nowhere"

@@ -13,9 +13,9 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.tests.test_login_browser import smtp  # noqa: F401  (the real SMTP server on loopback, reused)
-from clients.models import Client
+from clients.records.models import Client
 from conftest import save_artifact, sign_in
-from scheduling.models import Appointment, Status
+from scheduling.appointments.models import Appointment, Status
 from tenancy.context import tenant_context
 
 pytestmark = pytest.mark.browser

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from conftest import rls_queries
-from scheduling import services
-from scheduling.models import COLOUR_VALUES, Appointment
+from scheduling.appointments import services
+from scheduling.appointments.models import COLOUR_VALUES, Appointment
 from tenancy.context import tenant_context
 
 
@@ -94,8 +94,8 @@ def test_every_calendar_colour_meets_wcag_aa_contrast_and_matches_the_stylesheet
 
 
 def test_closure_days_are_flagged_on_the_calendar(org, book, clinician, front_desk, make_chart_client, clinic_client):
-    from scheduling.models import ClinicClosure
-    from scheduling.recurrence import Rule
+    from scheduling.appointments.models import ClinicClosure
+    from scheduling.appointments.recurrence import Rule
     from scheduling.tests.conftest import local
 
     jordan = make_chart_client(org, primary=clinician)

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from scheduling import recurrence, services
-from scheduling.models import Appointment, AppointmentSeries, Status
-from scheduling.recurrence import Rule
+from scheduling.appointments import recurrence, services
+from scheduling.appointments.models import Appointment, AppointmentSeries, Status
+from scheduling.appointments.recurrence import Rule
 from scheduling.tests.conftest import local
 from tenancy.context import tenant_context
 

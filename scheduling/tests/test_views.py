@@ -7,10 +7,10 @@ from html import unescape
 import pytest
 
 from audit.models import AuditEvent
-from clients import care_team
+from clients.care_team import services as care_team
 from conftest import rls_queries
-from scheduling.models import Appointment, AppointmentType, ClinicClosure, Status
-from scheduling.recurrence import Rule
+from scheduling.appointments.models import Appointment, AppointmentType, ClinicClosure, Status
+from scheduling.appointments.recurrence import Rule
 from scheduling.tests.conftest import local
 from tenancy.context import tenant_context
 
@@ -274,7 +274,7 @@ def test_another_clinics_appointment_is_404_and_audited(
 
     client = clinic_client(other_org, outsider)
     with tenant_context(other_org):
-        from accounts.models import RoleAssignment
+        from accounts.people.models import RoleAssignment
 
         RoleAssignment.objects.create(membership=outsider, role=Role.FRONT_DESK)
     for path, method in [("", "get"), ("edit/", "get"), ("cancel/", "get"), ("move/", "post"), ("status/", "post")]:

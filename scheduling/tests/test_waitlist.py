@@ -10,14 +10,16 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import AuditEvent
-from clients.models import Client, ClientStatus
+from clients.records.models import Client, ClientStatus
 from conftest import rls_queries
-from hearth.errors import ConflictError
-from scheduling import services, waitlist
-from scheduling import waitlist_selectors as wl
-from scheduling.models import Appointment, WorkingHours
-from scheduling.models_waitlist import OfferOutcome, WaitlistEntry, WaitlistStatus
+from core.errors import ConflictError
+from scheduling.appointments import services
+from scheduling.appointments.models import Appointment
+from scheduling.availability.models import WorkingHours
 from scheduling.tests.conftest import NEW_YORK
+from scheduling.waitlist import selectors as wl
+from scheduling.waitlist import services as waitlist
+from scheduling.waitlist.models import OfferOutcome, WaitlistEntry, WaitlistStatus
 from tenancy.context import tenant_context
 
 ZONE = "America/New_York"

@@ -15,11 +15,11 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
-from accounts.models import Membership
-from clients.models import Client
+from accounts.people.models import Membership
+from clients.records.models import Client
 from conftest import save_artifact, sign_in
-from scheduling import services
-from scheduling.models import Appointment, AppointmentType, Room
+from scheduling.appointments import services
+from scheduling.appointments.models import Appointment, AppointmentType, Room
 from tenancy.context import tenant_context
 
 pytestmark = pytest.mark.browser

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.models import Membership, User
+from accounts.people.models import Membership, User
 from tenancy.context import current_organization, tenant_context
 from tenancy.models import CrossTenantWriteError, NoTenantError
 

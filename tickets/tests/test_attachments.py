@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEvent
-from hearth import uploads
-from hearth.tests.files import HTML_PAGE, pdf_bytes, png_bytes
+from core import uploads
+from core.tests.files import HTML_PAGE, pdf_bytes, png_bytes
 from tenancy.context import tenant_context
 from tickets import services
 from tickets.models import Ticket, TicketAttachment, TicketUpdate

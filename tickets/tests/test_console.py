@@ -382,7 +382,7 @@ def test_create_vendor_staff_command(db, monkeypatch):
 
 
 def test_vendor_staff_are_not_clinic_people(vendor_staff, org, admin):
-    from accounts.models import User
+    from accounts.people.models import User
 
     assert not User.objects.filter(email="sam@vendor.test").exists()
     assert host_of(org) != SUPPORT_HOST

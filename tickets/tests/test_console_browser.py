@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 from conftest import save_artifact, sign_in
-from hearth.tests.files import pdf_bytes, png_bytes
+from core.tests.files import pdf_bytes, png_bytes
 from tickets.demo import DEMO_VENDOR_STAFF
 from tickets.models import Ticket, TicketAttachment
 

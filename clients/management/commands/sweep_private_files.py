@@ -11,7 +11,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from hearth import upload_sweep
+from core import upload_sweep
 
 
 class Command(BaseCommand):

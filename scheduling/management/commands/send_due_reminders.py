@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from scheduling import reminders
+from scheduling.reminders import services as reminders
 
 
 class Command(BaseCommand):

@@ -1,0 +1,34 @@
+from django import forms
+
+from clients.care_team import services as care_team
+from clients.records.forms import CARE_TEAM_CHOICE_ERROR
+
+
+class CareTeamAddForm(forms.Form):
+    membership = forms.ModelChoiceField(
+        queryset=None, label="Add to the care team", empty_label="Choose a clinician or supervisor"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["membership"]
+        field.queryset = care_team.eligible_staff()
+        field.label_from_instance = lambda m: m.user.full_name
+        field.error_messages["invalid_choice"] = CARE_TEAM_CHOICE_ERROR
+
+
+class PrimaryClinicianForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    membership = forms.ModelChoiceField(
+        queryset=None, label="Primary clinician", required=False, empty_label="No primary clinician"
+    )
+    keep_previous_on_team = forms.BooleanField(
+        required=False, label="Keep the previous primary clinician on the care team"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["membership"]
+        field.queryset = care_team.eligible_staff()
+        field.label_from_instance = lambda m: m.user.full_name
+        field.error_messages["invalid_choice"] = CARE_TEAM_CHOICE_ERROR

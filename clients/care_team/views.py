@@ -1,0 +1,100 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from clients import policies
+from clients.care_team import services as care_team
+from clients.care_team.forms import CareTeamAddForm, PrimaryClinicianForm
+from clients.records.views import _demographics_chart, _tab
+from core.authz import get_for_clinic_or_404, require
+from core.errors import ConflictError
+
+
+def _care_team_chart(request, pk: int):
+    client, chart = _demographics_chart(request, pk)
+    require(
+        request,
+        policies.can_manage_care_team(request.membership, client, chart.sections),
+        "clients.care_team.manage",
+        client,
+    )
+    return client, chart
+
+
+def _render_care_team(request, client, chart, add_form=None, primary_form=None):
+    context = {
+        "team": care_team.current_team(client),
+        "add_form": add_form or CareTeamAddForm(),
+        "primary_form": primary_form
+        or PrimaryClinicianForm(initial={"version": client.version, "membership": client.primary_clinician_id}),
+    }
+    return _tab(request, client, chart, "clients/care_team.html", context)
+
+
+@login_required
+def care_team_page(request, pk: int):
+    client, chart = _care_team_chart(request, pk)
+    return _render_care_team(request, client, chart)
+
+
+@login_required
+@require_POST
+def care_team_add(request, pk: int):
+    client, chart = _care_team_chart(request, pk)
+    form = CareTeamAddForm(request.POST)
+    if form.is_valid():
+        member = form.cleaned_data["membership"]
+        try:
+            care_team.add_member(client, actor=request.membership, membership=member, request=request)
+        except ValidationError as error:
+            form.add_error("membership", error)
+        else:
+            messages.success(request, f"{member.user.full_name} added to the care team.")
+            return redirect("clients:care_team", pk=pk)
+    return _render_care_team(request, client, chart, add_form=form)
+
+
+@login_required
+@require_POST
+def care_team_remove(request, pk: int, member_pk: int):
+    client, _chart = _care_team_chart(request, pk)
+    member = get_for_clinic_or_404(
+        request,
+        client.care_team.filter(removed_at__isnull=True).select_related("membership__user"),
+        "clients.care_team.manage",
+        member_pk,
+    )
+    try:
+        care_team.remove_member(member, actor=request.membership, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{member.membership.user.full_name} removed from the care team.")
+    return redirect("clients:care_team", pk=pk)
+
+
+@login_required
+@require_POST
+def care_team_primary(request, pk: int):
+    client, chart = _care_team_chart(request, pk)
+    form = PrimaryClinicianForm(request.POST)
+    if form.is_valid():
+        try:
+            care_team.set_primary_clinician(
+                client,
+                actor=request.membership,
+                expected_version=form.cleaned_data["version"],
+                membership=form.cleaned_data["membership"],
+                keep_previous_on_team=form.cleaned_data["keep_previous_on_team"],
+                request=request,
+            )
+        except ConflictError as error:
+            form.add_error(None, error.message)
+        except ValidationError as error:
+            form.add_error("membership", error)
+        else:
+            messages.success(request, "Primary clinician saved.")
+            return redirect("clients:care_team", pk=pk)
+    return _render_care_team(request, client, chart, primary_form=form)

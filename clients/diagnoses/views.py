@@ -1,0 +1,76 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from clients import access, policies, tabs
+from clients.diagnoses import icd
+from clients.diagnoses import services as diagnoses
+from clients.diagnoses.forms import DiagnosisForm
+from core.authz import get_for_clinic_or_404, require
+from core.forms import add_validation_errors, call_service
+
+
+def diagnoses_tab(request, client, chart):
+    rows = list(client.diagnoses.order_by("-is_primary", "resolved_date", "code"))
+    context = {
+        "active": [d for d in rows if d.is_active],
+        "resolved": [d for d in rows if not d.is_active],
+        "can_edit": policies.can_edit_diagnoses(request.membership, chart.sections),
+    }
+    return tabs.render_tab(request, client, chart, "diagnoses", "clients/tab_diagnoses.html", context)
+
+
+def _clinical_chart(request, pk: int):
+    client, chart = access.get_chart(request, pk, policies.CLINICAL)
+    require(request, policies.can_edit_diagnoses(request.membership, chart.sections), "clients.diagnoses.edit", client)
+    return client, chart
+
+
+@login_required
+def diagnosis_add(request, pk: int):
+    client, chart = _clinical_chart(request, pk)
+    form = DiagnosisForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in diagnoses.DIAGNOSIS_FIELDS}
+        try:
+            diagnoses.add_diagnosis(client, actor=request.membership, data=data, request=request)
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, "Diagnosis added.")
+            return redirect("clients:tab", pk=pk, tab="diagnoses")
+    context = {"form": form, "heading": "Add a diagnosis"}
+    return tabs.render_tab(request, client, chart, "diagnoses", "clients/diagnosis_form.html", context)
+
+
+@login_required
+def diagnosis_edit(request, pk: int, diagnosis_pk: int):
+    client, chart = _clinical_chart(request, pk)
+    diagnosis = get_for_clinic_or_404(request, client.diagnoses.all(), "clients.diagnoses.edit", diagnosis_pk)
+    form = DiagnosisForm(request.POST or None, instance=diagnosis)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            diagnoses.update_diagnosis,
+            diagnosis,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=form.changes(),
+            request=request,
+        )
+    ):
+        messages.success(request, "Diagnosis saved.")
+        return redirect("clients:tab", pk=pk, tab="diagnoses")
+    context = {"form": form, "diagnosis": diagnosis, "heading": f"Edit diagnosis {diagnosis.code}"}
+    return tabs.render_tab(request, client, chart, "diagnoses", "clients/diagnosis_form.html", context)
+
+
+@login_required
+def icd_search(request):
+    """Billable ICD-10-CM codes matching ``q`` (or the code field's text), as ``<option>``s for a datalist."""
+    require(request, policies.can_look_up_codes(request.membership), "clients.icd_search")
+    query = request.GET.get("q") or request.GET.get("code") or ""
+    return render(request, "clients/_icd_options.html", {"codes": icd.search(query), "query": query})

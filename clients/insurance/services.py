@@ -1,0 +1,162 @@
+"""Writes to payers, clients' insurance policies and the self-pay flag: one transaction each, audited.
+
+Policy changes are audited with the client's id; ``detail`` names fields, never values (member ids are PHI).
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.people.models import Membership
+from audit.services import record
+from clients.insurance.models import InsurancePolicy, Payer
+from clients.records.models import Client
+from core.errors import ConflictError
+
+PAYER_FIELDS = ["name", "payer_id", "address_line1", "address_line2", "city", "state", "postal_code"]
+POLICY_FIELDS = [
+    "payer",
+    "order",
+    "member_id",
+    "group_number",
+    "relationship",
+    "subscriber_first_name",
+    "subscriber_last_name",
+    "subscriber_date_of_birth",
+    "effective_date",
+    "end_date",
+    "copay",
+]
+SUBSCRIBER_FIELDS = ("subscriber_first_name", "subscriber_last_name", "subscriber_date_of_birth")
+CONFLICT = (
+    "Someone else saved this {what} while you were editing. Your changes were not saved; "
+    "reload to see theirs, then make yours again."
+)
+
+
+def _check_payer_id_free(payer_id: str, exclude_pk=None) -> None:
+    taken = Payer.objects.filter(payer_id__iexact=payer_id).exclude(pk=exclude_pk).exists()
+    if taken:
+        raise ValidationError({"payer_id": "Another payer in this clinic already has this payer ID."})
+
+
+@transaction.atomic
+def create_payer(*, actor: Membership, data: dict, request=None) -> Payer:
+    _check_payer_id_free(data["payer_id"])
+    payer = Payer.objects.create(**data)
+    record("payer.created", request=request, actor=actor.user, target=payer)
+    return payer
+
+
+@transaction.atomic
+def update_payer(payer: Payer, *, actor: Membership, expected_version: int, changes: dict, request=None) -> Payer:
+    current = Payer.objects.select_for_update().get(pk=payer.pk)
+    if current.version != expected_version:
+        raise ConflictError(CONFLICT.format(what="payer"))
+    if "payer_id" in changes:
+        _check_payer_id_free(changes["payer_id"], exclude_pk=current.pk)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.version = expected_version + 1
+    current.save(update_fields=[*changes, "version"])
+    record("payer.updated", request=request, actor=actor.user, target=current, detail={"fields": sorted(changes)})
+    return current
+
+
+def _check_order_free(client: Client, order: int, exclude_pk=None) -> None:
+    """One active policy per order; checked here for a clear message, and again by a unique constraint."""
+    clash = client.insurance_policies.filter(is_active=True, order=order).exclude(pk=exclude_pk).exists()
+    if clash:
+        raise ValidationError(
+            {"order": "This client already has an active policy in that position. End it or choose another order."}
+        )
+
+
+def _clear_subscriber_if_self(policy: InsurancePolicy) -> None:
+    if policy.relationship == "self":
+        policy.subscriber_first_name = policy.subscriber_last_name = ""
+        policy.subscriber_date_of_birth = None
+
+
+@transaction.atomic
+def add_policy(client: Client, *, actor: Membership, data: dict, request=None) -> InsurancePolicy:
+    """Add a policy (validated like the form: subscriber demographics unless self, end ≥ effective, copay ≥ 0)."""
+    Client.objects.select_for_update().filter(pk=client.pk).first()  # serialize order checks per client
+    _check_order_free(client, data["order"])
+    policy = InsurancePolicy(client=client, **data)
+    _clear_subscriber_if_self(policy)
+    policy.full_clean(exclude=["client", "organization"])
+    policy.save()
+    record(
+        "insurance.added",
+        request=request,
+        actor=actor.user,
+        target=policy,
+        client_id=client.pk,
+        detail={"order": policy.order, "payer_id": policy.payer_id},
+    )
+    return policy
+
+
+@transaction.atomic
+def update_policy(
+    policy: InsurancePolicy, *, actor: Membership, expected_version: int, changes: dict, request=None
+) -> InsurancePolicy:
+    """Save changed fields if nobody saved the policy since ``expected_version``; otherwise ConflictError."""
+    current = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
+    if current.version != expected_version:
+        raise ConflictError(CONFLICT.format(what="policy"))
+    if "order" in changes and current.is_active:
+        _check_order_free(current.client, changes["order"], exclude_pk=current.pk)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    _clear_subscriber_if_self(current)
+    current.full_clean(exclude=["client", "organization"])
+    current.version = expected_version + 1
+    fields = sorted({*changes, *(SUBSCRIBER_FIELDS if current.relationship == "self" else ())})
+    current.save(update_fields=[*fields, "version"])
+    record(
+        "insurance.updated",
+        request=request,
+        actor=actor.user,
+        target=current,
+        client_id=current.client_id,
+        detail={"fields": sorted(changes)},
+    )
+    return current
+
+
+@transaction.atomic
+def end_policy(
+    policy: InsurancePolicy, *, actor: Membership, expected_version: int, end_date=None, request=None
+) -> InsurancePolicy:
+    """End a policy on ``end_date`` (today by default): it stays on the chart, no longer active, freeing its order."""
+    current = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
+    if current.version != expected_version:
+        raise ConflictError(CONFLICT.format(what="policy"))
+    end_date = end_date or timezone.localdate()
+    if end_date < current.effective_date:
+        raise ValidationError({"end_date": "The end date can't be before the effective date."})
+    current.end_date, current.is_active, current.version = end_date, False, expected_version + 1
+    current.save(update_fields=["end_date", "is_active", "version"])
+    record("insurance.ended", request=request, actor=actor.user, target=current, client_id=current.client_id)
+    return current
+
+
+@transaction.atomic
+def set_self_pay(client: Client, *, actor: Membership, self_pay: bool, request=None) -> Client:
+    """Mark the client self-pay (or not); bumps the client's version like any other change to the record."""
+    current = Client.objects.select_for_update().get(pk=client.pk)
+    if current.self_pay != self_pay:
+        current.self_pay = self_pay
+        current.version += 1
+        current.save(update_fields=["self_pay", "version"])
+        record(
+            "client.self_pay_changed",
+            request=request,
+            actor=actor.user,
+            target=current,
+            client_id=current.pk,
+            detail={"self_pay": self_pay},
+        )
+    return current

@@ -1,0 +1,161 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from clients import access, policies, tabs
+from clients.insurance import services as insurance
+from clients.insurance.forms import EndPolicyForm, InsurancePolicyForm, PayerForm, SelfPayForm
+from clients.insurance.models import Payer
+from core.authz import get_for_clinic_or_404, require
+from core.forms import add_validation_errors, call_service
+
+
+def insurance_tab(request, client, chart):
+    context = {
+        "policies": client.insurance_policies.select_related("payer").order_by("-is_active", "order", "-end_date"),
+        "can_edit": policies.can_edit_insurance(request.membership, chart.sections),
+        "self_pay_form": SelfPayForm(initial={"self_pay": client.self_pay}),
+    }
+    return tabs.render_tab(request, client, chart, "insurance", "clients/tab_insurance.html", context)
+
+
+def _insurance_chart(request, pk: int):
+    client, chart = access.get_chart(request, pk, policies.INSURANCE)
+    require(request, policies.can_edit_insurance(request.membership, chart.sections), "clients.insurance.edit", client)
+    return client, chart
+
+
+@login_required
+def policy_add(request, pk: int):
+    client, chart = _insurance_chart(request, pk)
+    form = InsurancePolicyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in insurance.POLICY_FIELDS}
+        try:
+            insurance.add_policy(client, actor=request.membership, data=data, request=request)
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, "Insurance policy added.")
+            return redirect("clients:tab", pk=pk, tab="insurance")
+    context = {"form": form, "heading": "Add an insurance policy"}
+    return tabs.render_tab(request, client, chart, "insurance", "clients/policy_form.html", context)
+
+
+@login_required
+def policy_edit(request, pk: int, policy_pk: int):
+    client, chart = _insurance_chart(request, pk)
+    policy = get_for_clinic_or_404(request, client.insurance_policies.all(), "clients.insurance.edit", policy_pk)
+    form = InsurancePolicyForm(request.POST or None, instance=policy)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            insurance.update_policy,
+            policy,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=form.changes(),
+            request=request,
+        )
+    ):
+        messages.success(request, "Insurance policy saved.")
+        return redirect("clients:tab", pk=pk, tab="insurance")
+    context = {"form": form, "policy": policy, "heading": "Edit insurance policy"}
+    return tabs.render_tab(request, client, chart, "insurance", "clients/policy_form.html", context)
+
+
+@login_required
+def policy_end(request, pk: int, policy_pk: int):
+    client, chart = _insurance_chart(request, pk)
+    policy = get_for_clinic_or_404(
+        request, client.insurance_policies.filter(is_active=True), "clients.insurance.end", policy_pk
+    )
+    form = EndPolicyForm(
+        request.POST or None, initial={"version": policy.version, "end_date": tabs.clinic_today(request)}
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            insurance.end_policy,
+            policy,
+            actor=request.membership,
+            expected_version=form.cleaned_data["version"],
+            end_date=form.cleaned_data["end_date"],
+            request=request,
+        )
+    ):
+        messages.success(request, "Insurance policy ended.")
+        return redirect("clients:tab", pk=pk, tab="insurance")
+    context = {"form": form, "policy": policy}
+    return tabs.render_tab(request, client, chart, "insurance", "clients/policy_end.html", context)
+
+
+@login_required
+@require_POST
+def self_pay(request, pk: int):
+    client, _chart = _insurance_chart(request, pk)
+    form = SelfPayForm(request.POST)
+    form.is_valid()
+    insurance.set_self_pay(client, actor=request.membership, self_pay=form.cleaned_data["self_pay"], request=request)
+    messages.success(request, "Saved.")
+    return redirect("clients:tab", pk=pk, tab="insurance")
+
+
+def _next_url(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+@login_required
+def payer_list(request):
+    require(request, policies.can_manage_payers(request.membership), "clients.payers")
+    return render(request, "clients/payers.html", {"payers": Payer.objects.order_by("name", "pk")})
+
+
+@login_required
+def payer_add(request):
+    require(request, policies.can_manage_payers(request.membership), "clients.payers")
+    form = PayerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in insurance.PAYER_FIELDS}
+        try:
+            payer = insurance.create_payer(actor=request.membership, data=data, request=request)
+        except ValidationError as error:
+            add_validation_errors(form, error)
+        else:
+            messages.success(request, f"Payer {payer.name} added.")
+            return redirect(_next_url(request, "clients:payers"))
+    context = {"form": form, "heading": "Add a payer", "next": _next_url(request, "")}
+    return render(request, "clients/payer_form.html", context)
+
+
+@login_required
+def payer_edit(request, payer_pk: int):
+    require(request, policies.can_manage_payers(request.membership), "clients.payers")
+    payer = get_for_clinic_or_404(request, Payer.objects.all(), "clients.payers", payer_pk)
+    form = PayerForm(request.POST or None, instance=payer)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and call_service(
+            form,
+            insurance.update_payer,
+            payer,
+            actor=request.membership,
+            expected_version=form.cleaned_data.get("version") or 0,
+            changes=form.changes(),
+            request=request,
+        )
+    ):
+        messages.success(request, "Payer saved.")
+        return redirect("clients:payers")
+    return render(request, "clients/payer_form.html", {"form": form, "heading": f"Edit {payer.name}", "next": ""})

@@ -1,0 +1,21 @@
+from django import forms
+
+from scheduling.reminders.models import LEAD_CHOICES, ReminderSettings
+
+
+class ReminderSettingsForm(forms.ModelForm):
+    """An administrator's reminder settings; ``version`` is the optimistic lock."""
+
+    lead_hours = forms.TypedMultipleChoiceField(
+        label="When",
+        choices=LEAD_CHOICES,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Before the start; at most three. Only the nearest is sent for an appointment booked late.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ReminderSettings
+        fields = ["enabled", "send_email", "send_sms", "lead_hours", "sender_name", "reply_to"]
