@@ -36,6 +36,12 @@ def call_service(form: BaseForm, service: Callable[..., Any], /, *args: Any, **k
     return False
 
 
+class VersionForm(forms.Form):
+    """Only the version a page was rendered with, for buttons that change a row (deactivate, remove…)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class VersionedForm(forms.ModelForm):
     """A model form that sends back the version it was rendered with (optimistic locking)."""
 

@@ -53,10 +53,6 @@ class EditStaffForm(StaffDetailsForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
 class TemporaryPasswordForm(forms.Form):
     password = forms.CharField(
         label="Temporary password",

@@ -11,9 +11,10 @@ from accounts.people.models import Membership
 from accounts.roles import Role
 from accounts.signin import lockout
 from accounts.staff import services
-from accounts.staff.forms import EditStaffForm, InviteStaffForm, TemporaryPasswordForm, VersionForm
+from accounts.staff.forms import EditStaffForm, InviteStaffForm, TemporaryPasswordForm
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
+from core.forms import VersionForm
 
 STAFF_PAGE_SIZE = 25
 

@@ -9,6 +9,7 @@ from clients.amendments.models import (
     RecipientKind,
 )
 from clients.documents.forms import DateInput, _section_choices
+from core.forms import VersionForm
 
 
 class AmendmentRequestForm(forms.ModelForm):
@@ -36,10 +37,6 @@ class AmendmentRequestForm(forms.ModelForm):
         self.fields["record_description"].error_messages["required"] = "Say which record the client wants amended."
         self.fields["requested_change"].error_messages["required"] = "Enter the change as the client stated it."
         self.fields["received_on"].error_messages["required"] = "Enter the date the request was received."
-
-
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ExtendForm(VersionForm):

@@ -9,11 +9,10 @@ from clients import access, policies
 from clients.contacts import services as contacts
 from clients.contacts.forms import ContactForm, FamilyLinkForm
 from clients.contacts.models import ClientLink
-from clients.records.forms import VersionOnlyForm
 from clients.records.views import _demographics_chart, _tab
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
-from core.forms import add_validation_errors, call_service
+from core.forms import VersionForm, add_validation_errors, call_service
 
 
 def _contacts_chart(request, pk: int):
@@ -74,7 +73,7 @@ def contact_edit(request, pk: int, contact_pk: int):
 def contact_remove(request, pk: int, contact_pk: int):
     client, _chart = _contacts_chart(request, pk)
     contact = get_for_clinic_or_404(request, client.contacts.all(), "clients.contacts.edit", contact_pk)
-    form = VersionOnlyForm(request.POST)
+    form = VersionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The form was incomplete; please try again.")
         return _back_to_demographics(pk)

@@ -95,10 +95,6 @@ class BreakGlassForm(forms.Form):
     )
 
 
-class VersionOnlyForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-
 class AdmitForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     intake_date = forms.DateField(widget=DateInput, help_text="The day care starts (today or earlier).")

@@ -1,0 +1,115 @@
+"""The four screens of a clinic list (see ``services``): the list, add, edit and the deactivate/reactivate button.
+
+Each feature describes its list once (``ClinicListViews``) and takes the views from ``views()``; URLs, templates,
+the permission and the nouns in headings and messages are the feature's.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from core.authz import get_for_clinic_or_404, require
+from core.clinic_lists import services
+from core.errors import ConflictError
+from core.forms import VersionedForm, VersionForm, add_validation_errors, call_service
+
+
+@dataclass(frozen=True)
+class ClinicListViews:
+    """``list_url`` names the list page; the list template gets the items as ``plural``, the form template the
+    form, a heading and (when editing) the item under the kind's noun."""
+
+    kind: services.ClinicList
+    form_class: type[VersionedForm]
+    allowed: Callable[..., bool]
+    permission: str
+    list_url: str
+    plural: str
+    list_template: str
+    form_template: str
+
+    def views(self) -> tuple[Callable, Callable, Callable, Callable]:
+        """The list, add, edit and set-active views, in that order, each for signed-in staff."""
+        return (
+            login_required(self._list),
+            login_required(self._add),
+            login_required(self._edit),
+            login_required(require_POST(self._set_active)),
+        )
+
+    def _require(self, request) -> None:
+        require(request, self.allowed(request.membership), self.permission)
+
+    def _item(self, request, pk: int):
+        return get_for_clinic_or_404(request, self.kind.model.objects.all(), self.permission, pk)
+
+    def _list(self, request):
+        self._require(request)
+        rows = self.kind.model.objects.order_by("-is_active", "name")
+        return render(request, self.list_template, {self.plural: rows})
+
+    def _add(self, request):
+        self._require(request)
+        form = self.form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = {name: form.cleaned_data[name] for name in self.kind.fields}
+            try:
+                item = services.create_item(self.kind, actor=request.membership, data=data, request=request)
+            except ValidationError as error:
+                add_validation_errors(form, error)
+            else:
+                messages.success(request, f"{self.kind.noun.capitalize()} {item.name} added.")
+                return redirect(self.list_url)
+        return render(request, self.form_template, {"form": form, "heading": f"Add a {self.kind.noun}"})
+
+    def _edit(self, request, pk: int):
+        self._require(request)
+        item = self._item(request, pk)
+        form = self.form_class(request.POST or None, instance=item)
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and call_service(
+                form,
+                services.update_item,
+                self.kind,
+                item,
+                actor=request.membership,
+                expected_version=form.cleaned_data.get("version") or 0,
+                changes=form.changes(),
+                request=request,
+            )
+        ):
+            messages.success(request, f"{self.kind.noun.capitalize()} saved.")
+            return redirect(self.list_url)
+        context = {"form": form, self.kind.noun: item, "heading": f"Edit {item.name}"}
+        return render(request, self.form_template, context)
+
+    def _set_active(self, request, pk: int):
+        self._require(request)
+        item = self._item(request, pk)
+        form = VersionForm(request.POST)
+        active = request.POST.get("active") == "1"
+        if not form.is_valid():
+            messages.error(request, "The form was incomplete; please try again.")
+            return redirect(self.list_url)
+        try:
+            services.set_item_active(
+                self.kind,
+                item,
+                actor=request.membership,
+                expected_version=form.cleaned_data["version"],
+                active=active,
+                request=request,
+            )
+        except ConflictError as error:
+            messages.error(request, error.message)
+        else:
+            noun, done = self.kind.noun.capitalize(), "reactivated" if active else "deactivated"
+            messages.success(request, f"{noun} {item.name} {done}.")
+        return redirect(self.list_url)
