@@ -51,7 +51,8 @@ def lock_version(
 
 
 def save_version(current: M, changes: dict) -> M:
-    """Apply ``changes`` to a row locked by ``lock_version``, bump its version and save those fields only."""
+    """Apply ``changes`` to a locked row (``lock_version``, or a plain lock for a change that no form version
+    guards), bump its version and save those fields only."""
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1

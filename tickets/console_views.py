@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from accounts.signin.ratelimits import throttle_auth
 from audit.models import Outcome
 from audit.services import record
+from core.errors import ConflictError
 from tenancy.context import tenant_context
 from tickets import policies, selectors, services, vendor
 from tickets.console_forms import ConsoleFilterForm, ReplyForm, SignInForm, StatusForm
@@ -187,7 +188,7 @@ def ticket_status(request, pk: int):
         services.set_status_by_vendor(
             ticket, actor=staff, status=status, expected_version=form.cleaned_data["version"], request=request
         )
-    except services.TicketConflict as conflict:
+    except ConflictError as conflict:
         fresh = selectors.get_sent_ticket(request, pk, "tickets.vendor_change_status")
         return _render_detail(request, fresh, conflict=conflict, status=409)
     messages.success(request, "Status saved." if status != ticket.status else "Nothing to save: no change.")

@@ -15,7 +15,7 @@ from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
 from core import uploads
-from core.errors import ConflictError
+from core.versioning import lock_version
 from tenancy.context import current_organization, tenant_context
 from tenancy.models import Organization
 from tickets import phi, policies
@@ -48,17 +48,6 @@ MODULES = {
     "password": "Password",
 }
 EDIT_FIELDS = frozenset({"title", "description", "priority", "date_due", "assignee", "client"})
-
-
-class TicketConflict(ConflictError):
-    """A stale save: ``changes`` lists, one sentence each, what others did since the form was opened."""
-
-    def __init__(self, changes: list[str]) -> None:
-        super().__init__(
-            "Someone else changed this ticket while you were editing it, so your changes were not saved. "
-            "Here is what changed; the form now shows the latest version, so make your changes again."
-        )
-        self.changes = changes
 
 
 def clean_opened_from(value: str) -> str:
@@ -356,6 +345,7 @@ def open_automated_ticket(
 
 
 def changes_since(ticket: Ticket, version: int) -> list[str]:
+    """What others did to the ticket since ``version``, one sentence each (from its thread entries)."""
     updates = TicketUpdate.objects.filter(ticket=ticket, ticket_version__gt=version).select_related("author__user")
     return [update.describe() for update in updates.order_by("created_at", "pk")]
 
@@ -365,17 +355,18 @@ def update_ticket(
     ticket: Ticket, *, actor: Membership, expected_version: int, changes: dict, request=None, notify: bool = True
 ) -> Ticket:
     """Apply ``changes`` (title, description, priority, date_due, assignee, client, status, send_to_vendor) if
-    nobody saved the ticket since ``expected_version``; otherwise TicketConflict listing what they did.
+    nobody saved the ticket since ``expected_version``; otherwise ConflictError listing what they did.
 
     Each change becomes a thread entry. Completing fills the date completed (the model does it on save);
     reassigning to someone else adds the person doing it to the associated staff; sending to the vendor marks the
     ticket "Waiting on vendor" unless the same save sets another status.
     """
-    current = (
-        Ticket.objects.select_for_update(of=("self",)).select_related("assignee__user", "client").get(pk=ticket.pk)
+    current = lock_version(
+        Ticket.objects.select_related("assignee__user", "client").filter(pk=ticket.pk),
+        expected_version=expected_version,
+        noun="ticket",
+        changes_since=changes_since,
     )
-    if current.version != expected_version:
-        raise TicketConflict(changes_since(current, expected_version))
     associated = is_associated(actor, current)
     changes = dict(changes)
     send = bool(changes.pop("send_to_vendor", False))
@@ -606,12 +597,10 @@ def set_status_by_vendor(
     ticket: Ticket, *, actor: VendorStaff, status: str, expected_version: int, request=None
 ) -> Ticket:
     """Vendor staff move a sent ticket to In progress, Waiting on staff or Complete, if nobody saved it since
-    ``expected_version`` (otherwise TicketConflict listing what changed). Completing fills the date completed."""
+    ``expected_version`` (otherwise ConflictError listing what changed). Completing fills the date completed."""
     organization = ticket.organization
     with tenant_context(organization), transaction.atomic():
-        current = Ticket.objects.select_for_update(of=("self",)).get(pk=ticket.pk)
-        if current.version != expected_version:
-            raise TicketConflict(changes_since(current, expected_version))
+        current = lock_version(ticket, expected_version=expected_version, noun="ticket", changes_since=changes_since)
         if not policies.vendor_can_change_status(actor, current, status):
             raise PermissionDenied("tickets.vendor_change_status")
         if status == current.status:

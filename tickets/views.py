@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from audit.services import record
 from core import uploads
 from core.authz import get_for_clinic_or_404, require
+from core.errors import ConflictError
 from tickets import policies, selectors, services
 from tickets.forms import AddStaffForm, CommentForm, EditTicketForm, NewTicketForm, TicketFilterForm, staff_choices
 from tickets.models import Notification, TicketUpdate, UpdateKind
@@ -239,7 +240,7 @@ def ticket_update(request, pk: int):
         services.update_ticket(
             ticket, actor=actor, expected_version=form.cleaned_data["version"], changes=changes, request=request
         )
-    except services.TicketConflict as conflict:  # someone saved between our read and the service's lock
+    except ConflictError as conflict:  # someone saved between our read and the service's lock
         return _conflict(request, ticket, associated, form, conflict.changes)
     except ValidationError as error:
         _add_errors(form, error)
@@ -276,7 +277,7 @@ def _conflict(request, ticket, associated, form, changes: list[str]):
         if kind in earlier and (kind == UpdateKind.DESCRIPTION or (earlier[kind] or "—") == shown):
             continue  # the form only sent back the value it was opened with
         unsaved.append(f"{form.fields[name].label}: {shown}")
-    conflict = services.TicketConflict(changes)
+    conflict = ConflictError("ticket", changes=changes)
     return _render_detail(request, fresh, associated, conflict=conflict, unsaved=unsaved, status=409)
 
 

@@ -1,13 +1,13 @@
 """Single sign-on configuration changes and the mapping of a provider's identity to a staff member."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from accounts.people.models import Membership
 from accounts.sso.models import OidcConfiguration
 from accounts.sso.protocol import ClientSettings, SsoFailure, VerifiedIdentity
 from audit.services import record
 from core.errors import ConflictError
+from core.versioning import versioned_update
 
 CONFIGURABLE_FIELDS = ("enabled", "display_name", "issuer", "client_id", "client_secret", "allowed_email_domain")
 
@@ -49,12 +49,7 @@ def save_oidc_configuration(*, actor: Membership, expected_version: int, data: d
         if not data.get("client_secret"):
             data.pop("client_secret", None)
         changed = sorted(name for name, value in data.items() if getattr(current, name) != value)
-        updated = OidcConfiguration.objects.filter(pk=current.pk, version=expected_version).update(
-            version=F("version") + 1, **data
-        )
-        if not updated:
-            raise ConflictError()
-        configuration = OidcConfiguration.objects.get(pk=current.pk)
+        configuration = versioned_update(current, expected_version=expected_version, changes=data)
     record(
         "sso.configured",
         request=request,

@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.passwords.models import PasswordResetRequest
@@ -23,7 +22,7 @@ from accounts.tasks import (
 )
 from audit.models import Outcome
 from audit.services import record
-from core.errors import ConflictError
+from core.versioning import versioned_update
 from tenancy.models import Organization
 
 
@@ -65,18 +64,6 @@ def _set_roles(membership: Membership, roles: Iterable[str]) -> tuple[list[str],
     RoleAssignment.objects.bulk_create([RoleAssignment(membership=membership, role=role) for role in added])
     membership._roles_cache = frozenset(wanted)
     return added, removed
-
-
-def _bump_version(membership: Membership, expected_version: int, **fields) -> None:
-    """Apply ``fields`` only if nobody saved the membership since ``expected_version`` was read."""
-    updated = Membership.objects.filter(pk=membership.pk, version=expected_version).update(
-        version=F("version") + 1, **fields
-    )
-    if not updated:
-        raise ConflictError()
-    for name, value in fields.items():
-        setattr(membership, name, value)
-    membership.version = expected_version + 1
 
 
 @transaction.atomic
@@ -136,20 +123,22 @@ def update_staff(
     username, title, full_name = username.strip(), title.strip(), full_name.strip()
     changed = [name for name, new in (("username", username), ("title", title)) if getattr(membership, name) != new]
     with _username_must_be_free():
-        _bump_version(membership, expected_version, username=username, title=title)
+        current = versioned_update(
+            membership, expected_version=expected_version, changes={"username": username, "title": title}
+        )
     if membership.user.full_name != full_name:
         User.objects.filter(pk=membership.user_id).update(full_name=full_name)
         membership.user.full_name = full_name
         changed.append("full_name")
-    added, removed = _set_roles(membership, roles)
+    added, removed = _set_roles(current, roles)
     record(
         "staff.updated",
         request=request,
         actor=actor.user,
-        target=membership,
+        target=current,
         detail={"fields": changed, "roles_added": added, "roles_removed": removed},
     )
-    return membership
+    return current
 
 
 @transaction.atomic
@@ -160,7 +149,9 @@ def deactivate_staff(membership: Membership, *, actor: Membership, expected_vers
     if not membership.is_active:
         raise ValidationError("This staff member is already inactive.")
     _guard_last_administrator(membership, "This is the clinic's only active administrator.")
-    _bump_version(membership, expected_version, is_active=False, deactivated_at=timezone.now())
+    versioned_update(
+        membership, expected_version=expected_version, changes={"is_active": False, "deactivated_at": timezone.now()}
+    )
     record("staff.deactivated", request=request, actor=actor.user, target=membership)
 
 
@@ -168,7 +159,7 @@ def deactivate_staff(membership: Membership, *, actor: Membership, expected_vers
 def reactivate_staff(membership: Membership, *, actor: Membership, expected_version: int, request=None) -> None:
     if membership.is_active:
         raise ValidationError("This staff member is already active.")
-    _bump_version(membership, expected_version, is_active=True, deactivated_at=None)
+    versioned_update(membership, expected_version=expected_version, changes={"is_active": True, "deactivated_at": None})
     record("staff.reactivated", request=request, actor=actor.user, target=membership)
 
 
@@ -185,11 +176,7 @@ def update_clinic_settings(
     organization: Organization, *, actor: Membership, expected_version: int, changes: dict, request=None
 ) -> Organization:
     """Save an administrator's clinic settings, refusing a stale form."""
-    updated = Organization.objects.filter(pk=organization.pk, version=expected_version).update(
-        version=F("version") + 1, **changes
-    )
-    if not updated:
-        raise ConflictError()
+    versioned_update(organization, expected_version=expected_version, changes=changes)
     organization.refresh_from_db()
     record(
         "clinic.settings_updated",

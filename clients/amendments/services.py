@@ -41,9 +41,8 @@ from clients.amendments.models import (
 from clients.consents.models import Disclosure, ReleaseCategory
 from clients.documents.models import EXTENSION_DAYS, RESPONSE_DAYS, ClientDocument
 from clients.records.models import Client
-from core.errors import ConflictError
+from core.versioning import lock_version, save_version
 
-CONFLICT = "Someone else changed this request while you were working on it. Reload to see it, then try again."
 REQUEST_FIELDS = ["section", "record_description", "document", "requested_change", "client_reason", "received_on"]
 
 
@@ -78,17 +77,10 @@ def record_request(client: Client, *, actor: Membership, data: dict, today: date
 
 
 def _pending_for_update(amendment: AmendmentRequest, expected_version: int) -> AmendmentRequest:
-    current = AmendmentRequest.objects.select_for_update().get(pk=amendment.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT)
+    current = lock_version(amendment, expected_version=expected_version, noun="request")
     if not current.is_pending:
         raise ValidationError(f"This request was already {current.get_status_display().lower()}.")
     return current
-
-
-def _save(current: AmendmentRequest, fields: list[str], expected_version: int) -> None:
-    current.version = expected_version + 1
-    current.save(update_fields=[*fields, "version"])
 
 
 @transaction.atomic
@@ -112,11 +104,9 @@ def extend(
         )
     if not reason.strip():
         raise ValidationError({"extension_reason": "Give the reason for the delay: the client is told it in writing."})
-    current.extension_reason = reason.strip()
-    current.extended_by = actor
-    current.extended_at = timezone.now()
-    current.due_on = current.due_on + datetime.timedelta(days=EXTENSION_DAYS)
-    _save(current, ["extension_reason", "extended_by", "extended_at", "due_on"], expected_version)
+    due_on = current.due_on + datetime.timedelta(days=EXTENSION_DAYS)
+    changes = {"extension_reason": reason.strip(), "extended_by": actor, "extended_at": timezone.now()}
+    save_version(current, {**changes, "due_on": due_on})
     record(
         "amendment.extended",
         request=request,
@@ -176,14 +166,9 @@ def accept(
         errors["correction"] = "Write the correction that will be appended to the record."
     if errors:
         raise ValidationError(errors)
-    current.status = AmendmentStatus.ACCEPTED
-    current.correction = correction.strip()
-    current.decided_on = today
-    current.decided_by = actor
-    current.client_informed_on = client_informed_on
-    current.notification_agreement = notification_agreement
-    fields = ["status", "correction", "decided_on", "decided_by", "client_informed_on", "notification_agreement"]
-    _save(current, fields, expected_version)
+    decision = {"status": AmendmentStatus.ACCEPTED, "correction": correction.strip(), "decided_on": today}
+    notice = {"client_informed_on": client_informed_on, "notification_agreement": notification_agreement}
+    save_version(current, {**decision, "decided_by": actor, **notice})
     record(
         "amendment.accepted",
         request=request,
@@ -212,9 +197,7 @@ def record_client_response(
     request=None,
 ) -> AmendmentRequest:
     """Record, after an acceptance, when the client was told of it and whether others may be notified."""
-    current = AmendmentRequest.objects.select_for_update().get(pk=amendment.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT)
+    current = lock_version(amendment, expected_version=expected_version, noun="request")
     if current.status != AmendmentStatus.ACCEPTED:
         raise ValidationError("Only an accepted amendment is followed by telling the client and others.")
     errors = _notice_errors(
@@ -222,9 +205,7 @@ def record_client_response(
     )
     if errors:
         raise ValidationError(errors)
-    current.client_informed_on = informed_on
-    current.notification_agreement = agreement
-    _save(current, ["client_informed_on", "notification_agreement"], expected_version)
+    save_version(current, {"client_informed_on": informed_on, "notification_agreement": agreement})
     record(
         "amendment.client_response_recorded",
         request=request,
@@ -236,7 +217,6 @@ def record_client_response(
     return current
 
 
-NOTIFICATION_CONFLICT = "Someone else recorded this notification while you were working on it. Reload to see it."
 NOTIFICATION_FIELDS = ["recipient_name", "recipient_organization", "kind", "method"]
 
 
@@ -315,9 +295,12 @@ def record_notification_outcome(
     request=None,
 ) -> AmendmentNotification:
     """Mark a listed recipient notified (on a date) or not reachable (with a note on what was tried)."""
-    current = AmendmentNotification.objects.select_for_update().select_related("amendment").get(pk=notification.pk)
-    if current.version != expected_version:
-        raise ConflictError(NOTIFICATION_CONFLICT)
+    current = lock_version(
+        AmendmentNotification.objects.select_related("amendment").filter(pk=notification.pk),
+        expected_version=expected_version,
+        noun="notification",
+        verb="recorded",
+    )
     if not current.is_outstanding:
         raise ValidationError(f"This was already recorded: {current.get_status_display().lower()}.")
     errors = {}
@@ -331,12 +314,8 @@ def record_notification_outcome(
         errors["note"] = "Say what was tried, e.g. “fax number out of service; letter returned”."
     if errors:
         raise ValidationError(errors)
-    current.status = outcome
-    current.done_on = on
-    current.done_by = actor
-    current.note = note.strip() if outcome == NotificationStatus.UNREACHABLE else ""
-    current.version = expected_version + 1
-    current.save(update_fields=["status", "done_on", "done_by", "note", "version"])
+    note = note.strip() if outcome == NotificationStatus.UNREACHABLE else ""
+    save_version(current, {"status": outcome, "done_on": on, "done_by": actor, "note": note})
     record(
         f"amendment.notification_{outcome}",
         request=request,
@@ -406,12 +385,8 @@ def deny(
         errors["denial_explanation"] = "Explain the denial in plain words: the client receives this explanation."
     if errors:
         raise ValidationError(errors)
-    current.status = AmendmentStatus.DENIED
-    current.denial_ground = ground
-    current.denial_explanation = explanation.strip()
-    current.decided_on = today
-    current.decided_by = actor
-    _save(current, ["status", "denial_ground", "denial_explanation", "decided_on", "decided_by"], expected_version)
+    denial = {"status": AmendmentStatus.DENIED, "denial_ground": ground, "denial_explanation": explanation.strip()}
+    save_version(current, {**denial, "decided_on": today, "decided_by": actor})
     record(
         "amendment.denied",
         request=request,
@@ -435,9 +410,7 @@ def record_disagreement(
     request=None,
 ) -> AmendmentRequest:
     """File the client's statement of disagreement with a denial; it then goes with the record it concerns."""
-    current = AmendmentRequest.objects.select_for_update().get(pk=amendment.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT)
+    current = lock_version(amendment, expected_version=expected_version, noun="request")
     if current.status != AmendmentStatus.DENIED:
         raise ValidationError("A statement of disagreement can only follow a denial.")
     if current.disagreement:
@@ -451,10 +424,8 @@ def record_disagreement(
         errors["disagreement_received_on"] = "The statement can't have been received before the denial."
     if errors:
         raise ValidationError(errors)
-    current.disagreement = statement.strip()
-    current.disagreement_received_on = received_on
-    current.disagreement_recorded_by = actor
-    _save(current, ["disagreement", "disagreement_received_on", "disagreement_recorded_by"], expected_version)
+    disagreement = {"disagreement": statement.strip(), "disagreement_received_on": received_on}
+    save_version(current, {**disagreement, "disagreement_recorded_by": actor})
     record(
         "amendment.disagreement_recorded",
         request=request,

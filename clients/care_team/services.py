@@ -16,9 +16,7 @@ from audit.services import record
 from clients.care_team.models import CareTeamMember
 from clients.policies import CLINICAL_ROLES
 from clients.records.models import Client
-from core.errors import ConflictError
-
-CONFLICT = "Someone else changed this client while you were working. Nothing was changed; reload and try again."
+from core.versioning import lock_version, save_version
 
 
 def eligible_staff() -> QuerySet:
@@ -104,9 +102,7 @@ def set_primary_clinician(
     The new primary leaves the care team list (being primary already puts them on the caseload). With
     ``keep_previous_on_team`` the previous primary joins the care team, so a hand-over keeps their access.
     """
-    current = Client.objects.select_for_update().get(pk=client.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT)
+    current = lock_version(client, expected_version=expected_version, noun="client")
     previous_id = current.primary_clinician_id
     new_id = membership.pk if membership else None
     if new_id == previous_id:
@@ -121,9 +117,7 @@ def set_primary_clinician(
         on_team = current.care_team.filter(membership=previous, removed_at__isnull=True).exists()
         if previous.is_active and not on_team:
             CareTeamMember.objects.create(client=current, membership=previous, added_by=actor)
-    current.primary_clinician = membership
-    current.version += 1
-    current.save(update_fields=["primary_clinician", "version"])
+    save_version(current, {"primary_clinician": membership})
     record(
         "client.primary_clinician_changed",
         request=request,

@@ -43,7 +43,7 @@ from clients.consents.models import (
     category_labels,
 )
 from clients.records.models import Client
-from core.errors import ConflictError
+from core.versioning import lock_version, save_version
 from tenancy.context import current_organization
 
 CONSENT_FIELDS = ["kind", "signed_date", "signed_by", "representative_name", "expires_on", "note"]
@@ -86,10 +86,6 @@ RECIPIENT_FIELDS = ("recipient_name", "recipient_organization", "recipient_addre
 ACCOUNTING_YEARS = 6
 REASON_MAX = 300
 EMERGENCY_PURPOSE = "Treatment in a bona fide medical emergency (42 CFR 2.51)"
-CONFLICT = (
-    "Someone else changed this {what} while you were working on it. Nothing was saved; "
-    "reload to see the latest version."
-)
 
 
 class Part2Refusal(ValidationError):
@@ -189,18 +185,14 @@ def revoke_consent(
 ) -> Consent:
     """Revoke a consent from ``revoked_on``; it stays in the history, marked revoked, with the reason."""
     _lock(consent.client)
-    current = Consent.objects.select_for_update().get(pk=consent.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT.format(what="consent"))
+    current = lock_version(consent, expected_version=expected_version, noun="consent")
     if current.revoked_on is not None:
         raise ValidationError(f"This consent was already revoked on {_day(current.revoked_on)}.")
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Give the reason for the revocation."})
     _check_revocation_date(revoked_on, current.signed_date, today or clinic_today())
-    current.revoked_on, current.revocation_reason, current.revoked_by = revoked_on, reason, actor
-    current.version = expected_version + 1
-    current.save(update_fields=["revoked_on", "revocation_reason", "revoked_by", "version"])
+    save_version(current, {"revoked_on": revoked_on, "revocation_reason": reason, "revoked_by": actor})
     record(
         "consent.revoked",
         request=request,
@@ -313,9 +305,7 @@ def add_authorization(client: Client, *, actor: Membership, data: dict, request=
 
 def _locked_authorization(authorization: Authorization, expected_version: int) -> Authorization:
     _lock(authorization.client)
-    current = Authorization.objects.select_for_update().get(pk=authorization.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT.format(what="authorisation"))
+    current = lock_version(authorization, expected_version=expected_version, noun="authorisation")
     if current.revoked_on is not None:
         raise ValidationError(f"This authorisation was already revoked on {_day(current.revoked_on)}.")
     return current
@@ -339,11 +329,11 @@ def revoke_authorization(
     if not method:
         raise ValidationError({"method": "Say how the revocation was received."})
     _check_revocation_date(revoked_on, current.signed_date, today or clinic_today())
-    current.revoked_on, current.revocation_method = revoked_on, method
-    current.revocation_note, current.revoked_by = note.strip(), actor
-    current.version = expected_version + 1
+    changes = {"revoked_on": revoked_on, "revocation_method": method, "revocation_note": note.strip()}
+    for name, value in changes.items():
+        setattr(current, name, value)
     current.full_clean(exclude=["client", "organization", "recorded_by", "revoked_by"])
-    current.save(update_fields=["revoked_on", "revocation_method", "revocation_note", "revoked_by", "version"])
+    save_version(current, {**changes, "revoked_by": actor})
     record(
         "authorization.revoked",
         request=request,
@@ -375,8 +365,7 @@ def record_expiry_event(
         raise ValidationError({"occurred_on": "The date can't be in the future."})
     if occurred_on < current.signed_date:
         raise ValidationError({"occurred_on": f"The date can't be before it was signed ({_day(current.signed_date)})."})
-    current.expiry_event_occurred_on, current.version = occurred_on, expected_version + 1
-    current.save(update_fields=["expiry_event_occurred_on", "version"])
+    save_version(current, {"expiry_event_occurred_on": occurred_on})
     record(
         "authorization.expiry_event",
         request=request,
@@ -555,9 +544,7 @@ def mark_disclosure_in_error(
     """Mark a mistaken disclosure entry as entered in error. It is kept (and shown struck through on the chart)
     but no longer counts as a release: the accounting of disclosures leaves it out."""
     _lock(disclosure.client)
-    current = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT.format(what="release entry"))
+    current = lock_version(disclosure, expected_version=expected_version, noun="release entry")
     if current.entered_in_error_at is not None:
         marked = _day(_clinic_now(current.entered_in_error_at).date())
         raise ValidationError(f"This release entry was already marked entered in error on {marked}.")
@@ -566,9 +553,8 @@ def mark_disclosure_in_error(
         raise ValidationError({"reason": "Give the reason the entry is wrong."})
     if len(reason) > REASON_MAX:
         raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
-    current.entered_in_error_at, current.entered_in_error_by = timezone.now(), actor
-    current.entered_in_error_reason, current.version = reason, expected_version + 1
-    current.save(update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason", "version"])
+    changes = {"entered_in_error_at": timezone.now(), "entered_in_error_by": actor, "entered_in_error_reason": reason}
+    save_version(current, changes)
     record(
         "disclosure.entered_in_error",
         request=request,

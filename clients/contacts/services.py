@@ -15,7 +15,7 @@ from accounts.people.models import Membership
 from audit.services import record
 from clients.contacts.models import FAMILY_INVERSE, ClientContact, ClientLink, FamilyRelationship
 from clients.records.models import Client, ClientStatus
-from core.errors import ConflictError
+from core.versioning import lock_version, save_version, versioned_update
 
 ADULT_AGE = 18
 CONTACT_FIELDS = [
@@ -34,10 +34,6 @@ CONTACT_FIELDS = [
     "may_receive_information",
     "notes",
 ]
-CONFLICT = (
-    "Someone else saved this contact while you were editing. Your changes were not saved; "
-    "reload to see theirs, then make yours again."
-)
 
 
 def active_contacts(client: Client) -> list[ClientContact]:
@@ -83,16 +79,15 @@ def add_contact(client: Client, *, actor: Membership, data: dict, request=None) 
 def update_contact(
     contact: ClientContact, *, actor: Membership, expected_version: int, changes: dict, request=None
 ) -> ClientContact:
-    current = ClientContact.objects.select_for_update().get(pk=contact.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT)
-    if not current.is_active:
-        raise ValidationError("This contact was removed; add them again instead.")
-    for name, value in changes.items():
-        setattr(current, name, value)
-    current.full_clean(exclude=["client", "organization", "removed_by"])
-    current.version = expected_version + 1
-    current.save(update_fields=[*changes, "version"])
+
+    def check(current: ClientContact) -> None:
+        if not current.is_active:
+            raise ValidationError("This contact was removed; add them again instead.")
+        current.full_clean(exclude=["client", "organization", "removed_by"])
+
+    current = versioned_update(
+        contact, expected_version=expected_version, changes=changes, noun="contact", verb="saved", check=check
+    )
     record(
         "client.contact_updated",
         request=request,
@@ -107,14 +102,10 @@ def update_contact(
 @transaction.atomic
 def remove_contact(contact: ClientContact, *, actor: Membership, expected_version: int, request=None) -> ClientContact:
     """Take a contact off the client's list; the row stays, inactive, with who removed it and when."""
-    current = ClientContact.objects.select_for_update().get(pk=contact.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT)
+    current = lock_version(contact, expected_version=expected_version, noun="contact", verb="saved")
     if not current.is_active:
         raise ValidationError("This contact was already removed.")
-    current.is_active, current.removed_at, current.removed_by = False, timezone.now(), actor
-    current.version += 1
-    current.save(update_fields=["is_active", "removed_at", "removed_by", "version"])
+    save_version(current, {"is_active": False, "removed_at": timezone.now(), "removed_by": actor})
     record("client.contact_removed", request=request, actor=actor.user, target=current, client_id=current.client_id)
     return current
 

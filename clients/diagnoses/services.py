@@ -13,7 +13,7 @@ from audit.services import record
 from clients.diagnoses import icd
 from clients.diagnoses.models import Diagnosis
 from clients.records.models import Client
-from core.errors import ConflictError
+from core.versioning import lock_version, save_version
 
 DIAGNOSIS_FIELDS = ["code", "onset_date", "resolved_date", "is_primary"]
 
@@ -63,12 +63,7 @@ def update_diagnosis(
 ) -> Diagnosis:
     """Change code, dates or the primary flag (resolving is setting the resolved date); ConflictError if stale."""
     Client.objects.select_for_update().filter(pk=diagnosis.client_id).first()
-    current = Diagnosis.objects.select_for_update().get(pk=diagnosis.pk)
-    if current.version != expected_version:
-        raise ConflictError(
-            "Someone else saved this diagnosis while you were editing. Your changes were not saved; "
-            "reload to see theirs, then make yours again."
-        )
+    current = lock_version(diagnosis, expected_version=expected_version, noun="diagnosis", verb="saved")
     fields = set(changes)
     for name, value in changes.items():
         if name == "code":
@@ -79,8 +74,7 @@ def update_diagnosis(
     current.full_clean(exclude=["client", "organization"])
     if current.is_primary and current.resolved_date is None:
         _check_primary_free(current.client, exclude_pk=current.pk)
-    current.version = expected_version + 1
-    current.save(update_fields=[*sorted(fields), "version"])
+    save_version(current, {name: getattr(current, name) for name in sorted(fields)})
     record(
         "diagnosis.updated",
         request=request,

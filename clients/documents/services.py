@@ -17,8 +17,7 @@ from clients.documents.models import CATEGORY_SECTIONS, ClientDocument, Document
 from clients.records.models import Client
 from core import uploads
 from core.errors import ConflictError
-
-CONFLICT = "Someone else changed this document while you were looking at it. Reload to see it, then try again."
+from core.versioning import lock_version, save_version
 
 
 def section_for(category: str, chosen: str = "") -> str:
@@ -71,15 +70,11 @@ def mark_entered_in_error(
     document: ClientDocument, *, actor: Membership, reason: str, expected_version: int, request=None
 ) -> ClientDocument:
     """Take a document out of the current list, keeping it (and its file) for the record."""
-    current = ClientDocument.objects.select_for_update().get(pk=document.pk)
-    if current.version != expected_version or not current.is_current:
-        raise ConflictError(CONFLICT)
-    current.status = DocumentStatus.ENTERED_IN_ERROR
-    current.error_reason = reason
-    current.marked_in_error_by = actor
-    current.marked_in_error_at = timezone.now()
-    current.version = expected_version + 1
-    current.save(update_fields=["status", "error_reason", "marked_in_error_by", "marked_in_error_at", "version"])
+    current = lock_version(document, expected_version=expected_version, noun="document")
+    if not current.is_current:  # marked in error or replaced meanwhile: the same stale page
+        raise ConflictError("document")
+    changes = {"error_reason": reason, "marked_in_error_by": actor, "marked_in_error_at": timezone.now()}
+    save_version(current, {"status": DocumentStatus.ENTERED_IN_ERROR, **changes})
     record(
         "document.entered_in_error",
         request=request,

@@ -11,7 +11,7 @@ from accounts.people.models import Membership
 from audit.services import record
 from clients.insurance.models import InsurancePolicy, Payer
 from clients.records.models import Client
-from core.errors import ConflictError
+from core.versioning import lock_version, save_version
 
 PAYER_FIELDS = ["name", "payer_id", "address_line1", "address_line2", "city", "state", "postal_code"]
 POLICY_FIELDS = [
@@ -28,10 +28,6 @@ POLICY_FIELDS = [
     "copay",
 ]
 SUBSCRIBER_FIELDS = ("subscriber_first_name", "subscriber_last_name", "subscriber_date_of_birth")
-CONFLICT = (
-    "Someone else saved this {what} while you were editing. Your changes were not saved; "
-    "reload to see theirs, then make yours again."
-)
 
 
 def _check_payer_id_free(payer_id: str, exclude_pk=None) -> None:
@@ -50,15 +46,10 @@ def create_payer(*, actor: Membership, data: dict, request=None) -> Payer:
 
 @transaction.atomic
 def update_payer(payer: Payer, *, actor: Membership, expected_version: int, changes: dict, request=None) -> Payer:
-    current = Payer.objects.select_for_update().get(pk=payer.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT.format(what="payer"))
+    current = lock_version(payer, expected_version=expected_version, noun="payer", verb="saved")
     if "payer_id" in changes:
         _check_payer_id_free(changes["payer_id"], exclude_pk=current.pk)
-    for name, value in changes.items():
-        setattr(current, name, value)
-    current.version = expected_version + 1
-    current.save(update_fields=[*changes, "version"])
+    save_version(current, changes)
     record("payer.updated", request=request, actor=actor.user, target=current, detail={"fields": sorted(changes)})
     return current
 
@@ -103,18 +94,15 @@ def update_policy(
     policy: InsurancePolicy, *, actor: Membership, expected_version: int, changes: dict, request=None
 ) -> InsurancePolicy:
     """Save changed fields if nobody saved the policy since ``expected_version``; otherwise ConflictError."""
-    current = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT.format(what="policy"))
+    current = lock_version(policy, expected_version=expected_version, noun="policy", verb="saved")
     if "order" in changes and current.is_active:
         _check_order_free(current.client, changes["order"], exclude_pk=current.pk)
     for name, value in changes.items():
         setattr(current, name, value)
     _clear_subscriber_if_self(current)
     current.full_clean(exclude=["client", "organization"])
-    current.version = expected_version + 1
     fields = sorted({*changes, *(SUBSCRIBER_FIELDS if current.relationship == "self" else ())})
-    current.save(update_fields=[*fields, "version"])
+    save_version(current, {name: getattr(current, name) for name in fields})
     record(
         "insurance.updated",
         request=request,
@@ -131,14 +119,11 @@ def end_policy(
     policy: InsurancePolicy, *, actor: Membership, expected_version: int, end_date=None, request=None
 ) -> InsurancePolicy:
     """End a policy on ``end_date`` (today by default): it stays on the chart, no longer active, freeing its order."""
-    current = InsurancePolicy.objects.select_for_update().get(pk=policy.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT.format(what="policy"))
+    current = lock_version(policy, expected_version=expected_version, noun="policy", verb="saved")
     end_date = end_date or timezone.localdate()
     if end_date < current.effective_date:
         raise ValidationError({"end_date": "The end date can't be before the effective date."})
-    current.end_date, current.is_active, current.version = end_date, False, expected_version + 1
-    current.save(update_fields=["end_date", "is_active", "version"])
+    save_version(current, {"end_date": end_date, "is_active": False})
     record("insurance.ended", request=request, actor=actor.user, target=current, client_id=current.client_id)
     return current
 
@@ -148,9 +133,7 @@ def set_self_pay(client: Client, *, actor: Membership, self_pay: bool, request=N
     """Mark the client self-pay (or not); bumps the client's version like any other change to the record."""
     current = Client.objects.select_for_update().get(pk=client.pk)
     if current.self_pay != self_pay:
-        current.self_pay = self_pay
-        current.version += 1
-        current.save(update_fields=["self_pay", "version"])
+        save_version(current, {"self_pay": self_pay})
         record(
             "client.self_pay_changed",
             request=request,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.people.models import Membership
 from audit.services import record
 from clients.records.models import Client, ClientNumberSequence, EmergencyAccess
-from core.errors import ConflictError
+from core.versioning import versioned_update
 
 EMERGENCY_ACCESS_LIFETIME = timedelta(hours=1)
 DEMOGRAPHIC_FIELDS = [
@@ -92,22 +92,13 @@ def register_client(*, actor: Membership, data: dict, request=None) -> Client:
 def update_demographics(
     client: Client, *, actor: Membership, expected_version: int, changes: dict, request=None
 ) -> Client:
-    """Save changed fields if nobody else saved the client since ``expected_version``; otherwise ConflictError
-    naming the fields the other person changed. Status, dates and clinicians are not demographics: they change
-    through ``clients.status`` and ``clients.care_team``, which enforce their rules."""
+    """Save changed fields if nobody else saved the client since ``expected_version``; otherwise ConflictError.
+    Status, dates and clinicians are not demographics: they change through ``clients.status`` and
+    ``clients.care_team``, which enforce their rules."""
     outside = set(changes) - set(DEMOGRAPHIC_FIELDS)
     if outside:
         raise ValueError(f"update_demographics does not change {sorted(outside)}")
-    current = Client.objects.select_for_update().get(pk=client.pk)
-    if current.version != expected_version:
-        raise ConflictError(
-            "Someone else saved this client while you were editing. Your changes were not saved; "
-            "reload to see theirs, then make yours again."
-        )
-    for name, value in changes.items():
-        setattr(current, name, value)
-    current.version = expected_version + 1
-    current.save(update_fields=[*changes, "version"])
+    current = versioned_update(client, expected_version=expected_version, changes=changes, noun="client", verb="saved")
     record(
         "client.updated",
         request=request,

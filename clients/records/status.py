@@ -20,16 +20,12 @@ from django.utils import timezone
 from accounts.people.models import Membership
 from audit.services import record
 from clients.records.models import Client, ClientStatus, ClientStatusChange
-from core.errors import ConflictError
+from core.versioning import lock_version, save_version
 from tenancy.context import current_organization
 
 REGISTRATION_STATUSES = (ClientStatus.WAITLIST, ClientStatus.ACTIVE)
 ADMITTABLE = (ClientStatus.WAITLIST, ClientStatus.DISCHARGED)
 REASON_MAX = 200
-CONFLICT = (
-    "Someone else changed this client while you were working. Nothing was changed; "
-    "reload to see the current status, then try again."
-)
 
 
 def clinic_today() -> datetime.date:
@@ -56,13 +52,6 @@ def check_initial_status(status: str, intake_date, date_of_birth, today: datetim
         elif date_of_birth and intake_date < date_of_birth:
             errors["intake_date"] = "Intake can't be before the date of birth."
     return errors
-
-
-def _locked(client: Client, expected_version: int) -> Client:
-    current = Client.objects.select_for_update().get(pk=client.pk)
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT)
-    return current
 
 
 def _reason(reason: str, what: str) -> str:
@@ -94,11 +83,7 @@ def _apply(
         reason=reason,
         changed_by=actor,
     )
-    current.status = to_status
-    for name, value in fields.items():
-        setattr(current, name, value)
-    current.version += 1
-    current.save(update_fields=["status", *fields, "version"])
+    save_version(current, {"status": to_status, **fields})
     record(
         action,
         request=request,
@@ -128,7 +113,7 @@ def admit(client: Client, *, actor: Membership, expected_version: int, intake_da
     The intake date is required, not in the future, not before birth, and for a re-admission not before the
     last discharge.
     """
-    current = _locked(client, expected_version)
+    current = lock_version(client, expected_version=expected_version, noun="client")
     if current.status not in ADMITTABLE:
         raise ValidationError(f"A client who is {current.get_status_display().lower()} can't be admitted.")
     if intake_date is None:
@@ -159,7 +144,7 @@ def discharge(
     client: Client, *, actor: Membership, expected_version: int, discharge_date, reason: str, request=None
 ) -> Client:
     """Active → discharged, on a date between intake and today, with a reason."""
-    current = _locked(client, expected_version)
+    current = lock_version(client, expected_version=expected_version, noun="client")
     if current.status != ClientStatus.ACTIVE:
         raise ValidationError(
             f"Only an active client can be discharged; this client is {current.get_status_display().lower()}."
@@ -189,7 +174,7 @@ def mark_entered_in_error(
 ) -> Client:
     """Mark a chart created by mistake (a duplicate, the wrong person). Nothing is deleted: the chart stays,
     with a banner, out of lists and search. Who may is ``policies.can_mark_entered_in_error``."""
-    current = _locked(client, expected_version)
+    current = lock_version(client, expected_version=expected_version, noun="client")
     if current.status == ClientStatus.ENTERED_IN_ERROR:
         raise ValidationError("This client is already marked entered in error.")
     reason = _reason(reason, "marking the client entered in error")
@@ -215,7 +200,7 @@ def restore_from_error(
     client: Client, *, actor: Membership, expected_version: int, reason: str, request=None
 ) -> Client:
     """Undo "entered in error": the client returns to the status they had before, with the reason recorded."""
-    current = _locked(client, expected_version)
+    current = lock_version(client, expected_version=expected_version, noun="client")
     if current.status != ClientStatus.ENTERED_IN_ERROR:
         raise ValidationError("This client isn't marked entered in error.")
     reason = _reason(reason, "restoring the client")

@@ -15,7 +15,7 @@ from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
 from clients.records.models import Client, ClientStatus
-from core.errors import ConflictError
+from core.versioning import lock_version, save_version
 from scheduling import policies
 from scheduling.appointments import conflicts, recurrence
 from scheduling.appointments.models import (
@@ -333,17 +333,8 @@ def book(
 
 
 def _locked(appointment: Appointment, expected_version: int) -> Appointment:
-    current = (
-        Appointment.objects.select_for_update(of=("self",))
-        .select_related("appointment_type", "location", "room", "series")
-        .get(pk=appointment.pk)
-    )
-    if current.version != expected_version:
-        raise ConflictError(
-            "Someone else changed this appointment since you opened it. Nothing was changed; "
-            "the calendar now shows the latest version."
-        )
-    return current
+    queryset = Appointment.objects.select_related("appointment_type", "location", "room", "series")
+    return lock_version(queryset.filter(pk=appointment.pk), expected_version=expected_version, noun="appointment")
 
 
 def _recheck(
@@ -684,10 +675,7 @@ def set_status(
             raise ValidationError("Attendance can be recorded from the day of the appointment.")
     if status == Status.NO_SHOW and current.start > now:
         raise ValidationError("A no-show can be recorded once the appointment's start time has passed.")
-    current.status = status
-    current.updated_at = now
-    current.version += 1
-    current.save(update_fields=["status", "updated_at", "version"])
+    save_version(current, {"status": status, "updated_at": now})
     _audit(
         "appointment.status_changed",
         actor=actor,

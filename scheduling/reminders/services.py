@@ -32,6 +32,7 @@ from accounts.people.models import Membership
 from audit.services import record
 from clients.records.models import Client, ClientStatus
 from core.errors import ConflictError
+from core.versioning import versioned_update
 from scheduling.appointments import services
 from scheduling.appointments.models import OPEN_STATUSES, Appointment, CancelledBy, Status
 from scheduling.reminders import sms
@@ -77,20 +78,20 @@ def save_settings(*, actor: Membership, expected_version: int, changes: dict, re
         if any(h not in dict(LEAD_CHOICES) for h in leads):
             raise ValidationError({"lead_hours": "Choose from the times offered."})
         changes["lead_hours"] = leads
-    current = ReminderSettings.objects.select_for_update().first()
-    if current is None:
-        if expected_version != 1:
-            raise ConflictError()
-        current = ReminderSettings(lead_hours=list(DEFAULT_LEADS))
-    elif current.version != expected_version:
+
+    def check(current: ReminderSettings) -> None:
+        if current.enabled and not current.channels:
+            raise ValidationError("Choose email, text message or both, or turn reminders off.")
+
+    saved = ReminderSettings.objects.first()
+    if saved is not None:
+        current = versioned_update(saved, expected_version=expected_version, changes=changes, check=check)
+    elif expected_version != 1:
         raise ConflictError()
     else:
-        current.version += 1
-    for name, value in changes.items():
-        setattr(current, name, value)
-    if current.enabled and not current.channels:
-        raise ValidationError("Choose email, text message or both, or turn reminders off.")
-    current.save()
+        current = ReminderSettings(lead_hours=list(DEFAULT_LEADS), **changes)
+        check(current)
+        current.save()
     record(
         "schedule.reminder_settings_changed",
         request=request,

@@ -16,7 +16,7 @@ from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
 from clients.records.models import Client, ClientStatus
-from core.errors import ConflictError
+from core.versioning import lock_version, save_version
 from scheduling.appointments import conflicts, services
 from scheduling.appointments.models import Appointment, AppointmentType, Room
 from scheduling.waitlist.models import OfferOutcome, Priority, TimeWindow, WaitlistEntry, WaitlistOffer, WaitlistStatus
@@ -25,10 +25,6 @@ from tenancy.models import Location
 NOTES_MAX = 1000
 REASON_MAX = 200
 WAITLISTABLE = (ClientStatus.WAITLIST, ClientStatus.ACTIVE)
-CONFLICT = (
-    "Someone else changed this waitlist entry since you opened it. Nothing was changed; "
-    "the page now shows the latest version."
-)
 
 
 @dataclass(frozen=True)
@@ -106,11 +102,15 @@ def _fields(data: EntryData) -> dict:
     }
 
 
-def _save_open(entry: WaitlistEntry, **kwargs) -> None:
-    """Save, turning the one-open-entry-per-client-and-type constraint into a message."""
+def _save_open(entry: WaitlistEntry, changes: dict | None = None) -> None:
+    """Save a new entry, or ``changes`` to a locked one (a new version), turning the
+    one-open-entry-per-client-and-type constraint into a message."""
     try:
         with transaction.atomic():
-            entry.save(**kwargs)
+            if changes is None:
+                entry.save()
+            else:
+                save_version(entry, changes)
     except IntegrityError:
         raise ValidationError(
             {"appointment_type": f"This client is already on the waitlist for “{entry.appointment_type.name}”."}
@@ -130,19 +130,8 @@ def add_entry(client: Client, *, actor: Membership, data: EntryData, request=Non
 
 
 def _locked(entry: WaitlistEntry, expected_version: int) -> WaitlistEntry:
-    current = (
-        WaitlistEntry.objects.select_for_update(of=("self",))
-        .select_related("client", "appointment_type")
-        .get(pk=entry.pk)
-    )
-    if current.version != expected_version:
-        raise ConflictError(CONFLICT)
-    return current
-
-
-def _bump(entry: WaitlistEntry, now) -> None:
-    entry.version += 1
-    entry.updated_at = now
+    queryset = WaitlistEntry.objects.select_related("client", "appointment_type").filter(pk=entry.pk)
+    return lock_version(queryset, expected_version=expected_version, noun="waitlist entry")
 
 
 @transaction.atomic
@@ -153,13 +142,8 @@ def update_entry(
     if not current.is_open:
         raise ValidationError(f"This entry is {current.get_status_display().lower()} and can't be changed.")
     _check_data(data)
-    changed = []
-    for name, value in _fields(data).items():
-        if getattr(current, name) != value:
-            setattr(current, name, value)
-            changed.append(name)
-    _bump(current, timezone.now())
-    _save_open(current)
+    changed = {name: value for name, value in _fields(data).items() if getattr(current, name) != value}
+    _save_open(current, {**changed, "updated_at": timezone.now()})
     _audit("waitlist.changed", current, actor=actor, request=request, fields=sorted(changed))
     return current
 
@@ -186,9 +170,8 @@ def remove_entry(
     if offer is not None:
         offer.outcome, offer.responded_at, offer.decline_reason = OfferOutcome.DECLINED, now, "Removed from waitlist"
         offer.save(update_fields=["outcome", "responded_at", "decline_reason"])
-    current.status, current.removed_reason, current.removed_at = WaitlistStatus.REMOVED, reason, now
-    _bump(current, now)
-    current.save()
+    removal = {"status": WaitlistStatus.REMOVED, "removed_reason": reason, "removed_at": now}
+    save_version(current, {**removal, "updated_at": now})
     _audit("waitlist.removed", current, actor=actor, request=request)
     return current
 
@@ -238,9 +221,7 @@ def offer(
         freed_by=slot.freed_by,
         offered_by=actor,
     )
-    current.status = WaitlistStatus.OFFERED
-    _bump(current, timezone.now())
-    current.save(update_fields=["status", "version", "updated_at"])
+    save_version(current, {"status": WaitlistStatus.OFFERED, "updated_at": timezone.now()})
     _audit(
         "waitlist.offered",
         current,
@@ -281,9 +262,7 @@ def accept_offer(
     now = timezone.now()
     made.outcome, made.responded_at, made.appointment = OfferOutcome.BOOKED, now, appointment
     made.save(update_fields=["outcome", "responded_at", "appointment"])
-    current.status, current.booked_appointment = WaitlistStatus.BOOKED, appointment
-    _bump(current, now)
-    current.save(update_fields=["status", "booked_appointment", "version", "updated_at"])
+    save_version(current, {"status": WaitlistStatus.BOOKED, "booked_appointment": appointment, "updated_at": now})
     _audit("waitlist.booked", current, actor=actor, request=request, offer_id=made.pk, appointment_id=appointment.pk)
     return appointment
 
@@ -300,8 +279,6 @@ def decline_offer(
     made.outcome, made.responded_at = OfferOutcome.DECLINED, now
     made.decline_reason = (reason or "").strip()[:REASON_MAX]
     made.save(update_fields=["outcome", "responded_at", "decline_reason"])
-    current.status = WaitlistStatus.WAITING
-    _bump(current, now)
-    current.save(update_fields=["status", "version", "updated_at"])
+    save_version(current, {"status": WaitlistStatus.WAITING, "updated_at": now})
     _audit("waitlist.declined", current, actor=actor, request=request, offer_id=made.pk)
     return current
