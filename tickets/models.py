@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.versioning import VersionedModel
 from tenancy.context import current_organization
 from tenancy.models import Organization, TenantModel
 
@@ -123,7 +124,7 @@ class TicketNumberSequence(TenantModel):
         return f"next ticket number {self.next_number}"
 
 
-class Ticket(TenantModel):
+class Ticket(TenantModel, VersionedModel):
     """One request for help. Never deleted: completed or cancelled.
 
     Assignment is exactly one person (``assignee``), except for automated tickets routed to a clinic without a
@@ -169,7 +170,6 @@ class Ticket(TenantModel):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         constraints = [

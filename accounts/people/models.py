@@ -7,6 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.roles import Role
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 username_validator = RegexValidator(
@@ -58,7 +59,7 @@ class User(AbstractBaseUser):
         self.must_change_password = False
 
 
-class Membership(TenantModel):
+class Membership(TenantModel, VersionedModel):
     """A person's staff record in one clinic: username (unique in the clinic), roles and whether active."""
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
@@ -67,7 +68,6 @@ class Membership(TenantModel):
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     invited_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         constraints = [

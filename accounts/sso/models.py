@@ -2,10 +2,11 @@
 
 from django.db import models
 
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 
-class OidcConfiguration(TenantModel):
+class OidcConfiguration(TenantModel, VersionedModel):
     """How one clinic's staff may sign in through their own identity provider.
 
     At most one per clinic. Single sign-on never creates accounts: a provider account is mapped to an existing,
@@ -25,7 +26,6 @@ class OidcConfiguration(TenantModel):
         max_length=253, help_text="Only provider accounts whose email address is in this domain may sign in."
     )
     updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization"], name="oidc_configuration_one_per_clinic")]

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.documents.models import SECTION_CHOICES, ClientDocument
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 
@@ -50,7 +51,7 @@ class NotificationStatus(models.TextChoices):
     UNREACHABLE = "unreachable", "Could not be reached"
 
 
-class AmendmentRequest(TenantModel):
+class AmendmentRequest(TenantModel, VersionedModel):
     """A client's request to amend part of their record, and the clinic's decision.
 
     The clinic must act within 60 days of receipt, or within one 30-day extension given in writing, with reasons,
@@ -100,7 +101,6 @@ class AmendmentRequest(TenantModel):
     )
     recorded_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         indexes = [models.Index(fields=["client", "status", "due_on"])]
@@ -141,7 +141,7 @@ class AmendmentRequest(TenantModel):
         return self.is_pending and today > self.due_on
 
 
-class AmendmentNotification(TenantModel):
+class AmendmentNotification(TenantModel, VersionedModel):
     """Someone to be told of an accepted amendment (45 CFR 164.526(c)(3)), and whether they were.
 
     Only a name, an organisation and how they are reached: the amendment itself is sent outside Hearth, and no
@@ -170,7 +170,6 @@ class AmendmentNotification(TenantModel):
     note = models.CharField(max_length=300, blank=True, help_text="Why they could not be reached.")
     added_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         indexes = [models.Index(fields=["amendment", "status"])]

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import dateformat, timezone
 
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 
@@ -51,7 +52,7 @@ class ClientPrivacy(TenantModel):
         return f"privacy of {self.client_id}"
 
 
-class Consent(TenantModel):
+class Consent(TenantModel, VersionedModel):
     """A consent or acknowledgement the client (or their representative) signed. Revoked or expired, it stays."""
 
     client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="consents")
@@ -68,7 +69,6 @@ class Consent(TenantModel):
     revoked_by = models.ForeignKey(
         "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         indexes = [models.Index(fields=["client", "kind", "signed_date"])]
@@ -126,7 +126,7 @@ class RevocationMethod(models.TextChoices):
     VERBAL = "verbal", "Verbally (noted by staff)"
 
 
-class Authorization(TenantModel):
+class Authorization(TenantModel, VersionedModel):
     """A release-of-information authorisation (HIPAA 164.508; 42 CFR 2.31 when it covers SUD records).
 
     It names one recipient, what may be released and why, and ends on an expiry date or an expiry event: one of
@@ -161,7 +161,6 @@ class Authorization(TenantModel):
     revoked_by = models.ForeignKey(
         "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         indexes = [models.Index(fields=["client", "effective_date"])]
@@ -238,7 +237,7 @@ class LegalBasis(models.TextChoices):
     MEDICAL_EMERGENCY = "medical_emergency", "Medical emergency (42 CFR 2.51)"
 
 
-class Disclosure(TenantModel):
+class Disclosure(TenantModel, VersionedModel):
     """A release of the client's information that was actually made; the accounting of disclosures reads these.
 
     Recipient details are copied here when the disclosure is recorded, so the accounting shows what was true
@@ -272,7 +271,6 @@ class Disclosure(TenantModel):
         "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     entered_in_error_reason = models.CharField(max_length=300, blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         indexes = [models.Index(fields=["client", "disclosed_on"])]

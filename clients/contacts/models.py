@@ -4,6 +4,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clients.records.models import Client, phone_validator
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 
@@ -21,7 +22,7 @@ class ContactRelationship(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ClientContact(TenantModel):
+class ClientContact(TenantModel, VersionedModel):
     """Someone in the client's life the clinic may need to reach: emergency contact, guardian, family.
 
     ``may_receive_information`` records what the client (or guardian) said; releases of information are
@@ -54,7 +55,6 @@ class ClientContact(TenantModel):
     removed_by = models.ForeignKey(
         "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         indexes = [models.Index(fields=["client", "is_active", "position"])]

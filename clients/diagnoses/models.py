@@ -4,10 +4,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clients.records.models import Client
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 
-class Diagnosis(TenantModel):
+class Diagnosis(TenantModel, VersionedModel):
     """An ICD-10-CM diagnosis on a client's chart (clinical). ``description`` is the code set's text when added."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="diagnoses")
@@ -17,7 +18,6 @@ class Diagnosis(TenantModel):
     resolved_date = models.DateField(null=True, blank=True)
     is_primary = models.BooleanField("Primary diagnosis", default=False)
     created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         constraints = [

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.policies import BILLING, CLINICAL, DEMOGRAPHICS, INSURANCE
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 SECTION_CHOICES = [
@@ -52,7 +53,7 @@ class DocumentStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
 
-class ClientDocument(TenantModel):
+class ClientDocument(TenantModel, VersionedModel):
     """A file in a client's chart. The file lives in the private storage under ``stored_name``; the row says
     what it is, which chart section it belongs to (and so who may open it) and how to check it is unchanged."""
 
@@ -75,7 +76,6 @@ class ClientDocument(TenantModel):
         "accounts.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     marked_in_error_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         indexes = [models.Index(fields=["client", "status", "uploaded_at"])]

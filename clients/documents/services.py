@@ -71,7 +71,7 @@ def mark_entered_in_error(
 ) -> ClientDocument:
     """Take a document out of the current list, keeping it (and its file) for the record."""
     current = lock_version(document, expected_version=expected_version, noun="document")
-    if not current.is_current:  # marked in error or replaced meanwhile: the same stale page
+    if not current.is_current:  # already marked in error: the page was stale all the same
         raise ConflictError("document")
     changes = {"error_reason": reason, "marked_in_error_by": actor, "marked_in_error_at": timezone.now()}
     save_version(current, {"status": DocumentStatus.ENTERED_IN_ERROR, **changes})

@@ -5,10 +5,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from clients.records.models import Client, member_id_validator, payer_id_validator
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 
-class Payer(TenantModel):
+class Payer(TenantModel, VersionedModel):
     """An insurance company or plan the clinic bills: one clinic-wide list, chosen on each client's policies."""
 
     name = models.CharField(max_length=200)
@@ -18,7 +19,6 @@ class Payer(TenantModel):
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=50, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organization", "payer_id"], name="payer_id_unique")]
@@ -40,7 +40,7 @@ class SubscriberRelationship(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class InsurancePolicy(TenantModel):
+class InsurancePolicy(TenantModel, VersionedModel):
     """One of a client's insurance policies. Ended, never deleted; one active policy per order (primary, …)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="insurance_policies")
@@ -64,7 +64,6 @@ class InsurancePolicy(TenantModel):
     )
     is_active = models.BooleanField(default=True, help_text="False once the policy has been ended.")
     created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         constraints = [

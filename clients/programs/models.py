@@ -1,9 +1,10 @@
 from django.db import models
 
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 
-class Program(TenantModel):
+class Program(TenantModel, VersionedModel):
     """A clinic's service line ("Adult outpatient", "Substance use"…): one clinic-wide list kept by administrators.
 
     Deactivated programs keep their clients' history but are no longer offered for new assignments.
@@ -12,7 +13,6 @@ class Program(TenantModel):
     name = models.CharField(max_length=120)
     description = models.CharField(max_length=300, blank=True)
     is_active = models.BooleanField(default=True)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
 
     class Meta:
         ordering = ["name"]

@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from core.versioning import VersionedModel
 from tenancy.models import TenantModel
 
 phone_validator = RegexValidator(r"^\+?[0-9 ()./-]{7,20}$", "Enter a phone number such as (555) 123-4567.")
@@ -16,7 +17,7 @@ class ClientStatus(models.TextChoices):
     ENTERED_IN_ERROR = "entered_in_error", "Entered in error"
 
 
-class Client(TenantModel):
+class Client(TenantModel, VersionedModel):
     """A client's chart header and demographics. Never deleted: discharged, or marked entered in error."""
 
     number = models.PositiveIntegerField(help_text="Assigned per clinic; used instead of the name in notifications.")
@@ -65,7 +66,6 @@ class Client(TenantModel):
     )
     self_pay = models.BooleanField(default=False, help_text="The client pays for their own care, not an insurer.")
     created_at = models.DateTimeField(default=timezone.now)
-    version = models.PositiveIntegerField(default=1, help_text="Optimistic lock: bumped by every change.")
     search_name = models.TextField(
         editable=False, default="", help_text="Legal and preferred names folded for search (clients/search.py)."
     )

@@ -1,7 +1,8 @@
 """The four screens of a clinic list (see ``services``): the list, add, edit and the deactivate/reactivate button.
 
-Each feature describes its list once (``ClinicListViews``) and takes the views from ``views()``; URLs, templates,
-the permission and the nouns in headings and messages are the feature's.
+Each feature describes its list once (``ClinicListViews``) and takes the views from ``views()``. Its app holds
+the templates ``<app>/<noun>s.html`` (the items as ``<noun>s``) and ``<app>/<noun>_form.html`` (the form, a
+heading and, when editing, the item as ``<noun>``), and names the list page ``<app>:<noun>s``.
 """
 
 from collections.abc import Callable
@@ -21,17 +22,17 @@ from core.forms import VersionedForm, VersionForm, add_validation_errors, call_s
 
 @dataclass(frozen=True)
 class ClinicListViews:
-    """``list_url`` names the list page; the list template gets the items as ``plural``, the form template the
-    form, a heading and (when editing) the item under the kind's noun."""
+    """The screens of one list: who may use them (``allowed(membership)``, refused as ``permission``)."""
 
     kind: services.ClinicList
     form_class: type[VersionedForm]
     allowed: Callable[..., bool]
     permission: str
-    list_url: str
-    plural: str
-    list_template: str
-    form_template: str
+    app: str
+
+    @property
+    def list_url(self) -> str:
+        return f"{self.app}:{self.kind.noun}s"
 
     def views(self) -> tuple[Callable, Callable, Callable, Callable]:
         """The list, add, edit and set-active views, in that order, each for signed-in staff."""
@@ -51,7 +52,7 @@ class ClinicListViews:
     def _list(self, request):
         self._require(request)
         rows = self.kind.model.objects.order_by("-is_active", "name")
-        return render(request, self.list_template, {self.plural: rows})
+        return render(request, f"{self.app}/{self.kind.noun}s.html", {f"{self.kind.noun}s": rows})
 
     def _add(self, request):
         self._require(request)
@@ -65,7 +66,7 @@ class ClinicListViews:
             else:
                 messages.success(request, f"{self.kind.noun.capitalize()} {item.name} added.")
                 return redirect(self.list_url)
-        return render(request, self.form_template, {"form": form, "heading": f"Add a {self.kind.noun}"})
+        return self._form_page(request, {"form": form, "heading": f"Add a {self.kind.noun}"})
 
     def _edit(self, request, pk: int):
         self._require(request)
@@ -87,8 +88,10 @@ class ClinicListViews:
         ):
             messages.success(request, f"{self.kind.noun.capitalize()} saved.")
             return redirect(self.list_url)
-        context = {"form": form, self.kind.noun: item, "heading": f"Edit {item.name}"}
-        return render(request, self.form_template, context)
+        return self._form_page(request, {"form": form, self.kind.noun: item, "heading": f"Edit {item.name}"})
+
+    def _form_page(self, request, context: dict):
+        return render(request, f"{self.app}/{self.kind.noun}_form.html", context)
 
     def _set_active(self, request, pk: int):
         self._require(request)

@@ -89,7 +89,7 @@ def save_settings(*, actor: Membership, expected_version: int, changes: dict, re
     elif expected_version != 1:
         raise ConflictError()
     else:
-        current = ReminderSettings(lead_hours=list(DEFAULT_LEADS), **changes)
+        current = ReminderSettings(**{"lead_hours": list(DEFAULT_LEADS), **changes})
         check(current)
         current.save()
     record(
