@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from accounts.people.models import Membership
 from core import uploads
+from core.clinic_time import clinic_today
 from tickets import phi, policies, selectors
-from tickets.models import Priority, Status, clinic_today, response_target
+from tickets.models import Priority, Status, response_target
 
 SELF = "self"
 DESCRIPTION_HELP = (

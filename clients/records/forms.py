@@ -7,6 +7,7 @@ from clients.programs.models import Program
 from clients.records import status
 from clients.records.models import Client, ClientStatus
 from clients.records.services import DEMOGRAPHIC_FIELDS, REGISTRATION_FIELDS
+from core.clinic_time import clinic_today
 from tenancy.models import Location
 
 CARE_TEAM_CHOICE_ERROR = (
@@ -79,7 +80,7 @@ class RegisterClientForm(ClientForm):
     def clean(self):
         data = super().clean()
         errors = status.check_initial_status(
-            data.get("status"), data.get("intake_date"), data.get("date_of_birth"), status.clinic_today()
+            data.get("status"), data.get("intake_date"), data.get("date_of_birth"), clinic_today()
         )
         for field, message in errors.items():
             if field not in self.errors:

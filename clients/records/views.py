@@ -28,6 +28,7 @@ from clients.records.forms import (
 )
 from clients.records.models import Client, ClientStatus
 from core.authz import get_for_clinic_or_404, require
+from core.clinic_time import clinic_today
 from core.forms import add_validation_errors, call_service
 from core.paging import page_number, window
 
@@ -51,7 +52,7 @@ def client_list(request):
     What is audited is opening a chart: ``client.viewed`` with the client and section.
     """
     raw = request.POST.get("q", "").strip()[: search.MAX_QUERY_LENGTH] if request.method == "POST" else ""
-    query = search.parse_query(raw, today=tabs.clinic_today(request))
+    query = search.parse_query(raw, today=clinic_today(request.organization))
     found = search.find_clients(request.membership, query)
     number = page_number(request.POST.get("page") or request.GET.get("page"))
     page = window(found.clients, number, PAGE_SIZE, limit=found.limit)
@@ -166,7 +167,11 @@ def client_edit(request, pk: int):
         ):
             messages.success(request, "Saved.")
             return redirect("clients:tab", pk=pk, tab="demographics")
-    context = {"form": form, "client": client, "guardian_missing": needs_guardian(client, tabs.clinic_today(request))}
+    context = {
+        "form": form,
+        "client": client,
+        "guardian_missing": needs_guardian(client, clinic_today(request.organization)),
+    }
     return render(request, "clients/edit.html", context)
 
 
@@ -201,7 +206,7 @@ STATUS_ACTIONS = {
 
 def _status_forms(request, client, chart) -> dict:
     """The forms for the transitions this person may make from the client's current status."""
-    actor, today = request.membership, tabs.clinic_today(request)
+    actor, today = request.membership, clinic_today(request.organization)
     initial = {"version": client.version}
     forms = {}
     if client.status in status.ADMITTABLE and policies.can_change_status(actor, chart.sections):

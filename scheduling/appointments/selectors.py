@@ -15,6 +15,7 @@ from accounts.people.models import Membership
 from accounts.roles import Role
 from clients.access import visible_clients
 from clients.records.models import Client
+from core.clinic_time import clinic_zone
 from scheduling import policies
 from scheduling.appointments.models import (
     MAX_DURATION,
@@ -35,7 +36,12 @@ def display_zone(actor: Membership | None, organization) -> str:
         pref = CalendarPreference.objects.filter(membership=actor).only("time_zone").first()
         if pref and pref.time_zone:
             return pref.time_zone
-    return organization.time_zone
+    return clinic_zone(organization).key
+
+
+def reader_zone(request) -> str:
+    """``display_zone`` for the person making ``request``."""
+    return display_zone(request.membership, request.organization)
 
 
 def visible_client_ids(actor: Membership | None, client_ids: Iterable[int]) -> set[int]:
