@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.people.models import User
 from accounts.sessions.models import UserSession
-from audit.services import client_ip
+from audit.request_info import client_ip
 from tenancy.models import Organization
 
 DEVICE_COOKIE = "hearth_device"

@@ -22,6 +22,7 @@ from accounts.tasks import (
     send_password_reset,
 )
 from audit.models import Outcome
+from audit.request_info import client_ip
 from audit.services import record
 from core.errors import ConflictError
 from tenancy.models import Organization
@@ -303,7 +304,6 @@ def cancel_password_resets(user: User) -> None:
 def queue_new_device_alert(request, user: User) -> None:
     """Tell the person about a sign-in from a browser Hearth has not seen them use (no PHI: device, place, time)."""
     from accounts.sessions.services import describe_device
-    from audit.services import client_ip
 
     organization_id = request.organization.pk
     device = describe_device(request.META.get("HTTP_USER_AGENT", ""))
