@@ -36,6 +36,18 @@ def call_service(form: BaseForm, service: Callable[..., Any], /, *args: Any, **k
     return False
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker."""
+
+    input_type = "date"
+
+
+class VersionOnlyForm(forms.Form):
+    """A form for a one-click change (remove, reactivate…) that sends back only the version it was shown at."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 class VersionedForm(forms.ModelForm):
     """A model form that sends back the version it was rendered with (optimistic locking)."""
 

@@ -8,10 +8,9 @@ from clients import policies
 from clients.programs import services as programs
 from clients.programs.forms import ProgramForm
 from clients.programs.models import Program
-from clients.records.forms import VersionOnlyForm
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
-from core.forms import add_validation_errors, call_service
+from core.forms import VersionOnlyForm, add_validation_errors, call_service
 
 
 def _require_programs(request):

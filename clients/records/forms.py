@@ -3,21 +3,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.care_team import services as care_team
+from clients.care_team.forms import CARE_TEAM_CHOICE_ERROR
 from clients.programs.models import Program
 from clients.records import status
 from clients.records.models import Client, ClientStatus
 from clients.records.services import DEMOGRAPHIC_FIELDS, REGISTRATION_FIELDS
 from core.clinic_time import clinic_today
+from core.forms import DateInput
 from tenancy.models import Location
-
-CARE_TEAM_CHOICE_ERROR = (
-    "Choose an active clinician or supervisor of this clinic; deactivated staff and staff of other clinics "
-    "can't work with clients here."
-)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _active_or_current(queryset, current_pk):
@@ -94,10 +87,6 @@ class BreakGlassForm(forms.Form):
         min_length=10,
         help_text="Why you need this chart now. Your clinic's administrators are told, and it is recorded.",
     )
-
-
-class VersionOnlyForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class AdmitForm(forms.Form):

@@ -1,8 +1,9 @@
-"""Views for the rest of the client record: status flow, care team, contacts and family links, alerts, programs.
+"""Views of the client record itself: the list and search, registration, the chart with its overview and
+demographics tabs, editing demographics, emergency access and the status flow.
 
 Thin like the others: every chart page starts at ``access.get_chart`` (404/403 and the audited read), asks
-``policies`` what the person may change, calls one service from ``status``, ``care_team``, ``contacts``,
-``alerts`` or ``programs``, and shows a bad input or a stale form as a message, never a 500.
+``policies`` what the person may change, calls one service from ``services`` or ``status``, and shows a bad input
+or a stale form as a message, never a 500.
 """
 
 from django.contrib import messages
@@ -188,14 +189,6 @@ def client_break_glass(request, pk: int):
     return render(request, "clients/break_glass.html", {"client": client, "form": form}, status=200)
 
 
-def _demographics_chart(request, pk: int):
-    return access.get_chart(request, pk, policies.DEMOGRAPHICS)
-
-
-def _tab(request, client, chart, template: str, context: dict, tab: str = "overview", status_code: int = 200):
-    return tabs.render_tab(request, client, chart, tab, template, context, status=status_code)
-
-
 STATUS_ACTIONS = {
     "admit": "admit",
     "discharge": "discharge",
@@ -224,13 +217,13 @@ def _status_forms(request, client, chart) -> dict:
 
 def _render_status(request, client, chart, forms: dict, status_code: int = 200):
     context = {"forms": forms, "history": status.history(client), "readmission": client.status == "discharged"}
-    return _tab(request, client, chart, "clients/status.html", context, status_code=status_code)
+    return tabs.render_tab(request, client, chart, "overview", "clients/status.html", context, status=status_code)
 
 
 @login_required
 def client_status(request, pk: int):
     """The client's status, its history, and the changes this person may make."""
-    client, chart = _demographics_chart(request, pk)
+    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     return _render_status(request, client, chart, _status_forms(request, client, chart))
 
 
@@ -240,7 +233,7 @@ def client_status_change(request, pk: int, action: str):
     key = STATUS_ACTIONS.get(action)
     if key is None:
         raise Http404
-    client, chart = _demographics_chart(request, pk)
+    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     actor = request.membership
     allowed = {
         "admit": policies.can_change_status(actor, chart.sections),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.people.models import Membership
 from accounts.roles import Role
@@ -58,14 +58,18 @@ def visible_client_ids(actor: Membership | None, client_ids: Iterable[int]) -> s
     return set(visible_clients(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def clinicians() -> list[Membership]:
-    """Active staff who take appointments, by name."""
-    return list(
+def clinician_queryset() -> QuerySet:
+    """Active staff who take appointments, unevaluated: a form's hidden clinician field never runs it."""
+    return (
         Membership.objects.filter(is_active=True, role_assignments__role__in=[Role.CLINICIAN, Role.SUPERVISOR])
         .select_related("user")
         .distinct()
-        .order_by("user__full_name", "pk")
     )
+
+
+def clinicians() -> list[Membership]:
+    """Active staff who take appointments, by name."""
+    return list(clinician_queryset().order_by("user__full_name", "pk"))
 
 
 class ClientRow(NamedTuple):
