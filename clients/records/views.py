@@ -103,8 +103,6 @@ def client_chart(request, pk: int, tab: str = "overview"):
 
 
 def overview_tab(request, client, chart):
-    from clients.contacts import services as contacts
-
     actor = request.membership
     rows = contacts.active_contacts(client)
     context = {
@@ -119,7 +117,6 @@ def overview_tab(request, client, chart):
 
 
 def demographics_tab(request, client, chart):
-
     can_edit = policies.can_edit_demographics(request.membership, chart.sections)
     context = {
         "can_edit": can_edit,
@@ -132,7 +129,6 @@ def demographics_tab(request, client, chart):
 
 def _family_rows(request, client) -> list[dict]:
     """Family links, each saying whether this person may open the other chart (one query for all of them)."""
-
     rows = contacts.family_links(client)
     other_ids = [row["other"].pk for row in rows]
     visible = set(access.visible_clients(request.membership).filter(pk__in=other_ids).values_list("pk", flat=True))
@@ -150,8 +146,6 @@ def _offer_break_glass(request, pk: int):
 
 @login_required
 def client_edit(request, pk: int):
-    from clients.contacts.services import needs_guardian
-
     client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     require(request, policies.can_edit_demographics(request.membership, chart.sections), "clients.edit", client)
     form = ClientForm(request.POST or None, instance=Client.objects.get(pk=pk))
@@ -171,7 +165,7 @@ def client_edit(request, pk: int):
     context = {
         "form": form,
         "client": client,
-        "guardian_missing": needs_guardian(client, clinic_today(request.organization)),
+        "guardian_missing": contacts.needs_guardian(client, clinic_today(request.organization)),
     }
     return render(request, "clients/edit.html", context)
 
