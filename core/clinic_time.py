@@ -3,8 +3,8 @@
 A clinic's day turns over at its own midnight, not UTC's: a consent signed at 9 pm in California is signed today,
 a ticket completed then is completed today, and a client's age changes at the clinic's midnight. Every "today in
 the clinic" comes from here. Without an explicit clinic these read the current one (``tenancy.context``), which
-inside a request is ``request.organization``; with no clinic at all (a management command, the support console)
-they fall back to the project's ``TIME_ZONE``.
+inside a request is ``request.organization``; outside any clinic's context (the support console, a command that
+has not entered a clinic) they fall back to the project's ``TIME_ZONE``.
 """
 
 import datetime
