@@ -12,6 +12,7 @@ from django_tasks import task
 
 from accounts.people.models import Membership, User
 from accounts.staff.tokens import invitation_tokens
+from core.clinic_time import clinic_zone
 from tenancy.context import tenant_context
 from tenancy.models import Organization
 from tenancy.resolver import clinic_url
@@ -67,11 +68,10 @@ def send_password_changed_notice(organization_id: int, user_id: int) -> None:
 @task()
 def send_new_device_alert(organization_id: int, user_id: int, device: str, ip: str, when: str) -> None:
     from datetime import datetime
-    from zoneinfo import ZoneInfo
 
     organization = Organization.objects.get(pk=organization_id)
     user = User.objects.get(pk=user_id)
-    local = datetime.fromisoformat(when).astimezone(ZoneInfo(organization.time_zone))
+    local = datetime.fromisoformat(when).astimezone(clinic_zone(organization))
     context = {
         "organization": organization,
         "device": device,

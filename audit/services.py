@@ -1,30 +1,15 @@
 """The one API for writing the audit log: ``record(...)``."""
 
-import ipaddress
 from typing import Any
 
-from django.conf import settings
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.chain import chain_key_for, compute_hash
 from audit.models import AuditChainHead, AuditEvent, Outcome
+from audit.request_info import client_ip
 from tenancy.context import current_organization
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address, trusting X-Forwarded-For only as far as the configured proxy hops."""
-    candidate = request.META.get("REMOTE_ADDR", "")
-    hops = settings.HEARTH_TRUSTED_PROXY_HOPS
-    if hops:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            candidate = forwarded[-hops]
-    try:
-        return ipaddress.ip_address(candidate).compressed
-    except ValueError:
-        return None
 
 
 def record(

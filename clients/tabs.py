@@ -12,13 +12,13 @@ tab bar; extend ``clients/chart.html`` and fill ``{% block tab %}``) or a callab
 """
 
 import re
-import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+
+from core.clinic_time import clinic_today
 
 KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 RESERVED_KEYS = frozenset({"edit", "emergency-access", "status", "care-team", "contacts", "family", "alerts"})
@@ -64,13 +64,6 @@ def visible_tabs(chart) -> list[ChartTab]:
     return [tab for tab in all_tabs() if chart.allows(tab.section)]
 
 
-def clinic_today(request: HttpRequest):
-    """Today's date where the clinic is (the client's age turns over at the clinic's midnight, not UTC's)."""
-    organization = getattr(request, "organization", None)
-    zone = zoneinfo.ZoneInfo(organization.time_zone) if organization else None
-    return timezone.localdate(timezone=zone)
-
-
 def _section_of(tab_key: str) -> str:
     tab = get_tab(tab_key)
     return tab.section if tab else ""
@@ -87,7 +80,7 @@ def header_context(request: HttpRequest, client, chart, section: str, contacts=N
     from clients.alerts import services as alerts
     from clients.contacts.services import needs_guardian
 
-    today = clinic_today(request)
+    today = clinic_today(request.organization)
     header_alerts = alerts.visible_alerts(client, chart.sections)
     if section != policies.CLINICAL and any(
         policies.ALERT_SECTIONS[alert.kind] == policies.CLINICAL for alert in header_alerts

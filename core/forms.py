@@ -36,6 +36,12 @@ def call_service(form: BaseForm, service: Callable[..., Any], /, *args: Any, **k
     return False
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker."""
+
+    input_type = "date"
+
+
 class VersionForm(forms.Form):
     """Only the version a page was rendered with, for buttons that change a row (deactivate, remove…)."""
 

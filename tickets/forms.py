@@ -6,18 +6,16 @@ from django.urls import reverse
 
 from accounts.people.models import Membership
 from core import uploads
+from core.clinic_time import clinic_today
+from core.forms import DateInput
 from tickets import phi, policies, selectors
-from tickets.models import Priority, Status, clinic_today, response_target
+from tickets.models import Priority, Status, response_target
 
 SELF = "self"
 DESCRIPTION_HELP = (
     "PHI is allowed here; only people who can see the ticket read it. Say which part of Hearth (module), the "
     "client number and date of service if it concerns a client, and the steps that led to the problem."
 )
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def priority_choices() -> list[tuple[int, str]]:

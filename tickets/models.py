@@ -10,7 +10,6 @@ cannot use a clinic's; their replies are ``TicketUpdate`` rows with ``author=Non
 ``external_author`` naming them. Files (``TicketAttachment``) hang off the ``TicketUpdate`` that added them.
 """
 
-import zoneinfo
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -18,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.clinic_time import clinic_today
 from core.versioning import VersionedModel
 from tenancy.context import current_organization
 from tenancy.models import Organization, TenantModel
@@ -67,11 +67,6 @@ class Status(models.TextChoices):
 
 CLOSED_STATUSES = frozenset({Status.COMPLETE, Status.CANCELLED})
 OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
-
-
-def clinic_today(organization: Organization) -> date:
-    """Today's date where the clinic is: a ticket completed at 9 pm in Chicago is completed that day, not UTC's."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(organization.time_zone))
 
 
 class VendorStaff(AbstractBaseUser):

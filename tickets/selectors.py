@@ -1,6 +1,5 @@
 """Reads of tickets: every one goes through here, which applies the visibility policy and audits PHI reads."""
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -14,6 +13,7 @@ from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
 from core.authz import get_for_clinic_or_404, require
+from core.clinic_time import clinic_zone
 from tenancy.context import tenant_context, vendor_console_context
 from tenancy.models import Organization
 from tickets import policies
@@ -87,7 +87,7 @@ class Clock:
 
     @classmethod
     def for_clinic(cls, organization: Organization) -> "Clock":
-        zone = zoneinfo.ZoneInfo(organization.time_zone)
+        zone = clinic_zone(organization)
         now = timezone.now()
         today = now.astimezone(zone).date()
         return cls(now, today, datetime.combine(today + timedelta(days=1), time.min, tzinfo=zone))
@@ -158,7 +158,7 @@ def is_associated(actor: Membership, ticket: Ticket) -> bool:
 
 def get_ticket(request: HttpRequest, pk, permission: str = "tickets.view") -> tuple[Ticket, bool]:
     """The ticket and whether the person is associated with it; 404 for another clinic's (audited), 403 (audited)
-    when they may not see it. Does not read the description: see ``read_ticket``."""
+    when they may not see it. Does not audit reading the description: the ticket page does."""
     ticket = get_for_clinic_or_404(
         request,
         Ticket.objects.select_related("assignee__user", "created_by__user", "sent_to_vendor_by__user", "client"),
@@ -167,13 +167,6 @@ def get_ticket(request: HttpRequest, pk, permission: str = "tickets.view") -> tu
     )
     associated = is_associated(request.membership, ticket)
     require(request, policies.can_view_ticket(request.membership, ticket, associated=associated), permission, ticket)
-    return ticket, associated
-
-
-def read_ticket(request: HttpRequest, pk) -> tuple[Ticket, bool]:
-    """``get_ticket`` for showing the description and thread: the read is audited (with the client, if linked)."""
-    ticket, associated = get_ticket(request, pk)
-    record("ticket.viewed", request=request, target=ticket, client_id=ticket.client_id)
     return ticket, associated
 
 

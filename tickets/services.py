@@ -15,6 +15,7 @@ from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
 from core import uploads
+from core.clinic_time import clinic_today
 from core.versioning import lock_version
 from tenancy.context import current_organization, tenant_context
 from tenancy.models import Organization
@@ -30,7 +31,6 @@ from tickets.models import (
     TicketUpdate,
     UpdateKind,
     VendorStaff,
-    clinic_today,
     due_by_for,
 )
 from tickets.selectors import forget_unread_count, is_associated

@@ -115,3 +115,9 @@ def reset(user: User) -> None:
     TOTPDevice.objects.filter(user=user).delete()
     SecurityKey.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def reset_own_mfa(user: User, *, request=None) -> None:
+    reset(user)
+    record("auth.mfa_removed", request=request, actor=user)

@@ -120,7 +120,7 @@ def mfa_turn_off(request):
     if mfa.required_for(request.membership):
         messages.error(request, "Your clinic requires two-step sign-in, so it can't be turned off.")
     else:
-        services.reset_own_mfa(request.user, request=request)
+        mfa.reset_own_mfa(request.user, request=request)
         messages.success(request, "Two-step sign-in is off.")
     return redirect("accounts:mfa_manage")
 

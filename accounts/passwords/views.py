@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
+from accounts.passwords import services
 from accounts.passwords.forms import PasswordResetRequestForm
-from accounts.passwords.services import password_change_due
 from accounts.signin.ratelimits import throttle_auth, throttle_auth_class
-from accounts.staff import services
 
 
 @throttle_auth_class
@@ -20,7 +19,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["forced"] = password_change_due(self.request.user, self.request.organization)
+        context["forced"] = services.password_change_due(self.request.user, self.request.organization)
         return context
 
     def form_valid(self, form):

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.people.models import User
 from accounts.sessions.models import UserSession
-from audit.services import client_ip
+from accounts.tasks import send_new_device_alert
+from audit.request_info import client_ip
 from tenancy.models import Organization
 
 DEVICE_COOKIE = "hearth_device"
@@ -141,3 +142,12 @@ def end_sessions(user: User, *, session_keys: list[str] | None = None) -> int:
 def mark_ended(session_key: str | None) -> None:
     if session_key:
         UserSession.objects.filter(session_key=session_key, ended_at=None).update(ended_at=timezone.now())
+
+
+def queue_new_device_alert(request, user: User) -> None:
+    """Tell the person about a sign-in from a browser Hearth has not seen them use (no PHI: device, place, time)."""
+    organization_id = request.organization.pk
+    device = describe_device(request.META.get("HTTP_USER_AGENT", ""))
+    ip = client_ip(request) or "unknown"
+    when = timezone.now().isoformat()
+    transaction.on_commit(lambda: send_new_device_alert.enqueue(organization_id, user.pk, device, ip, when))

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.decorators import method_decorator
 from django_ratelimit.decorators import ratelimit
 
-from audit.services import client_ip
+from audit.request_info import client_ip
 
 
 def _client_key(group: str, request) -> str:

@@ -17,12 +17,12 @@ def on_login(sender, request, user, **kwargs) -> None:
         return
     request.session[SESSION_ORGANIZATION_KEY] = organization.pk
     record("auth.login", request=request, actor=user)
+    from accounts.passwords.services import cancel_password_resets
     from accounts.sessions import services as sessions
-    from accounts.staff.services import cancel_password_resets, queue_new_device_alert
 
     cancel_password_resets(user)
     if sessions.start(request, user):
-        queue_new_device_alert(request, user)
+        sessions.queue_new_device_alert(request, user)
 
 
 @receiver(user_login_failed)

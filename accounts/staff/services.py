@@ -8,19 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.passwords.models import PasswordResetRequest
-from accounts.passwords.services import RESET_LIFETIME, hash_token, new_reset_token
 from accounts.people.models import Membership, RoleAssignment, User
 from accounts.roles import Role
 from accounts.signin import lockout
-from accounts.staff.selectors import active_member_by_identifier, person_memberships
-from accounts.tasks import (
-    send_invitation,
-    send_new_device_alert,
-    send_password_changed_notice,
-    send_password_reset,
-)
-from audit.models import Outcome
+from accounts.staff.selectors import person_memberships
+from accounts.tasks import send_invitation
 from audit.services import record
 from core.versioning import versioned_update
 from tenancy.models import Organization
@@ -227,78 +219,6 @@ def unlock_staff(membership: Membership, *, actor: Membership, request=None) -> 
     record("staff.unlocked", request=request, actor=actor.user, target=membership)
 
 
-def record_password_changed(user: User, *, request) -> None:
-    record("auth.password_changed", request=request, actor=user)
-    organization_id, user_id = request.organization.pk, user.pk
-    transaction.on_commit(lambda: send_password_changed_notice.enqueue(organization_id, user_id))
-
-
-@transaction.atomic
-def request_password_reset(organization: Organization, identifier: str, *, request=None) -> None:
-    """Email a reset link to the active staff member matching ``identifier``; silently nothing otherwise.
-
-    A newer request cancels older links. The caller shows the same page either way.
-    """
-    membership = active_member_by_identifier(identifier)
-    if membership is None:
-        record("auth.password_reset_requested", request=request, outcome=Outcome.FAILURE, detail={"matched": False})
-        return
-    user = membership.user
-    now = timezone.now()
-    PasswordResetRequest.objects.filter(user=user, used_at=None, cancelled_at=None).update(cancelled_at=now)
-    token, token_hash = new_reset_token()
-    PasswordResetRequest.objects.create(
-        user=user, organization=organization, token_hash=token_hash, expires_at=now + RESET_LIFETIME
-    )
-    record("auth.password_reset_requested", request=request, actor=user, target=membership)
-    organization_id, user_id = organization.pk, user.pk
-    transaction.on_commit(lambda: send_password_reset.enqueue(organization_id, user_id, token))
-
-
-def find_password_reset(organization: Organization, token: str) -> PasswordResetRequest | None:
-    reset = (
-        PasswordResetRequest.objects.filter(organization=organization, token_hash=hash_token(token))
-        .select_related("user")
-        .first()
-    )
-    return reset if reset is not None and reset.usable else None
-
-
-@transaction.atomic
-def complete_password_reset(reset: PasswordResetRequest, *, password: str, request=None) -> None:
-    """Set the new password. Every other session of the person ends, because Django ties sessions to the
-    password hash; the person is told by email."""
-    locked = PasswordResetRequest.objects.select_for_update().get(pk=reset.pk)
-    if not locked.usable:
-        raise ValidationError("This reset link has already been used or has expired.")
-    user = reset.user
-    user.set_password(password)
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    now = timezone.now()
-    PasswordResetRequest.objects.filter(pk=reset.pk).update(used_at=now)
-    PasswordResetRequest.objects.filter(user=user, used_at=None, cancelled_at=None).update(cancelled_at=now)
-    record("auth.password_reset", request=request, actor=user)
-    organization_id, user_id = reset.organization_id, user.pk
-    transaction.on_commit(lambda: send_password_changed_notice.enqueue(organization_id, user_id))
-
-
-def cancel_password_resets(user: User) -> None:
-    """A successful sign-in shows the person knows their password: outstanding reset links stop working."""
-    PasswordResetRequest.objects.filter(user=user, used_at=None, cancelled_at=None).update(cancelled_at=timezone.now())
-
-
-def queue_new_device_alert(request, user: User) -> None:
-    """Tell the person about a sign-in from a browser Hearth has not seen them use (no PHI: device, place, time)."""
-    from accounts.sessions.services import describe_device
-    from audit.services import client_ip
-
-    organization_id = request.organization.pk
-    device = describe_device(request.META.get("HTTP_USER_AGENT", ""))
-    ip = client_ip(request) or "unknown"
-    when = timezone.now().isoformat()
-    transaction.on_commit(lambda: send_new_device_alert.enqueue(organization_id, user.pk, device, ip, when))
-
-
 @transaction.atomic
 def reset_staff_mfa(membership: Membership, *, actor: Membership, request=None) -> None:
     """An administrator clears a staff member's lost phone; refused for people who also work elsewhere."""
@@ -311,11 +231,3 @@ def reset_staff_mfa(membership: Membership, *, actor: Membership, request=None) 
         )
     mfa.reset(membership.user)
     record("staff.mfa_reset", request=request, actor=actor.user, target=membership)
-
-
-@transaction.atomic
-def reset_own_mfa(user: User, *, request=None) -> None:
-    from accounts.mfa import services as mfa
-
-    mfa.reset(user)
-    record("auth.mfa_removed", request=request, actor=user)

@@ -4,18 +4,17 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from clients import policies
+from clients import access, policies, tabs
 from clients.alerts import services as alerts
 from clients.alerts.forms import AlertForm, ResolveAlertForm
 from clients.alerts.models import AlertKind
-from clients.records.views import _demographics_chart, _tab
 from core.authz import get_for_clinic_or_404, require
 from core.forms import add_validation_errors
 
 
 @login_required
 def alert_add(request, pk: int):
-    client, chart = _demographics_chart(request, pk)
+    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     actor = request.membership
     kinds = policies.alert_kinds_for(actor, chart.sections)
     require(request, bool(kinds), "clients.alerts.add", client)
@@ -34,13 +33,13 @@ def alert_add(request, pk: int):
         else:
             messages.success(request, "Alert added.")
             return redirect("clients:chart", pk=pk)
-    return _tab(request, client, chart, "clients/alert_form.html", {"form": form})
+    return tabs.render_tab(request, client, chart, "overview", "clients/alert_form.html", {"form": form})
 
 
 @login_required
 @require_POST
 def alert_resolve(request, pk: int, alert_pk: int):
-    client, chart = _demographics_chart(request, pk)
+    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     visible = client.alerts.filter(kind__in=policies.visible_alert_kinds(chart.sections))
     alert = get_for_clinic_or_404(request, visible, "clients.alerts.resolve", alert_pk)
     require(

@@ -8,8 +8,8 @@ from clients.amendments.models import (
     NotificationStatus,
     RecipientKind,
 )
-from clients.documents.forms import DateInput, _section_choices
-from core.forms import VersionForm
+from clients.documents.forms import section_choices
+from core.forms import DateInput, VersionForm
 
 
 class AmendmentRequestForm(forms.ModelForm):
@@ -29,7 +29,7 @@ class AmendmentRequestForm(forms.ModelForm):
 
     def __init__(self, *args, allowed_sections: frozenset[str], documents, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["section"].choices = [("", "Choose a part of the chart"), *_section_choices(allowed_sections)]
+        self.fields["section"].choices = [("", "Choose a part of the chart"), *section_choices(allowed_sections)]
         self.fields["section"].error_messages["required"] = "Choose the part of the chart the record is in."
         self.fields["document"].queryset = documents
         self.fields["document"].empty_label = "None (describe the record above)"

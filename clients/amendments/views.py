@@ -31,12 +31,13 @@ from clients.amendments.models import AmendmentNotification, AmendmentRequest, A
 from clients.consents.models import Disclosure
 from clients.documents.models import DocumentStatus
 from core.authz import get_for_clinic_or_404, require
+from core.clinic_time import clinic_today
 from core.forms import add_validation_errors, call_service
 
 
 def amendments_tab(request, client, chart):
     rows = list(amendments.chart_amendments(client, chart.sections))
-    today = tabs.clinic_today(request)
+    today = clinic_today(request.organization)
     record(
         "amendment.listed",
         request=request,
@@ -69,7 +70,7 @@ def amendment_add(request, pk: int):
     client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     allowed = _record_sections(request, chart)
     require(request, bool(allowed), "clients.amendments.record", client)
-    today = tabs.clinic_today(request)
+    today = clinic_today(request.organization)
     candidates = client.documents.filter(section__in=allowed, status=DocumentStatus.CURRENT).order_by("-uploaded_at")
     form = AmendmentRequestForm(
         request.POST or None, initial={"received_on": today}, allowed_sections=allowed, documents=candidates
@@ -106,7 +107,7 @@ def _amendment_for(request, pk: int, amendment_pk: int, permission: str):
 def _detail(request, client, chart, amendment, *, bound=None, status=200):
     """The request with the forms the person may use; ``bound`` is a submitted form to show with its errors."""
     actor = request.membership
-    today = tabs.clinic_today(request)
+    today = clinic_today(request.organization)
     can_decide = policies.can_decide_amendment(actor, chart.sections, amendment.section)
     pending = amendment.is_pending
     initial = {"version": amendment.version}
@@ -232,7 +233,7 @@ def _decision(service, fields: dict[str, str], *, key, form_class, prefix, polic
             service,
             amendment,
             actor=request.membership,
-            today=tabs.clinic_today(request),
+            today=clinic_today(request.organization),
             expected_version=form.cleaned_data["version"],
             request=request,
             **{argument: form.cleaned_data[field] for argument, field in fields.items()},
@@ -355,7 +356,7 @@ def amendment_notification_outcome(request, pk: int, amendment_pk: int, notifica
         outcome=form.cleaned_data["outcome"],
         on=form.cleaned_data["on"],
         note=form.cleaned_data["note"],
-        today=tabs.clinic_today(request),
+        today=clinic_today(request.organization),
         expected_version=form.cleaned_data["version"],
         request=request,
     ):

@@ -1,7 +1,11 @@
 from django import forms
 
 from clients.care_team import services as care_team
-from clients.records.forms import CARE_TEAM_CHOICE_ERROR
+
+CARE_TEAM_CHOICE_ERROR = (
+    "Choose an active clinician or supervisor of this clinic; deactivated staff and staff of other clinics "
+    "can't work with clients here."
+)
 
 
 class CareTeamAddForm(forms.Form):

@@ -4,16 +4,15 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from clients import policies
+from clients import access, policies, tabs
 from clients.care_team import services as care_team
 from clients.care_team.forms import CareTeamAddForm, PrimaryClinicianForm
-from clients.records.views import _demographics_chart, _tab
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
 
 
 def _care_team_chart(request, pk: int):
-    client, chart = _demographics_chart(request, pk)
+    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     require(
         request,
         policies.can_manage_care_team(request.membership, client, chart.sections),
@@ -30,7 +29,7 @@ def _render_care_team(request, client, chart, add_form=None, primary_form=None):
         "primary_form": primary_form
         or PrimaryClinicianForm(initial={"version": client.version, "membership": client.primary_clinician_id}),
     }
-    return _tab(request, client, chart, "clients/care_team.html", context)
+    return tabs.render_tab(request, client, chart, "overview", "clients/care_team.html", context)
 
 
 @login_required

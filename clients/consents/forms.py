@@ -18,7 +18,7 @@ from clients.consents.models import (
     category_labels,
 )
 from clients.consents.services import AUTHORIZATION_FIELDS, CONSENT_FIELDS
-from clients.records.forms import DateInput
+from core.forms import DateInput
 
 
 class CategoriesField(forms.MultipleChoiceField):

@@ -23,7 +23,6 @@ The rules, each with its own message:
 """
 
 import datetime
-import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,8 +42,8 @@ from clients.consents.models import (
     category_labels,
 )
 from clients.records.models import Client
+from core.clinic_time import clinic_now, clinic_today, clinic_zone
 from core.versioning import lock_version, save_version
-from tenancy.context import current_organization
 
 CONSENT_FIELDS = ["kind", "signed_date", "signed_by", "representative_name", "expires_on", "note"]
 AUTHORIZATION_FIELDS = [
@@ -90,18 +89,6 @@ EMERGENCY_PURPOSE = "Treatment in a bona fide medical emergency (42 CFR 2.51)"
 
 class Part2Refusal(ValidationError):
     """A release of substance use disorder information without an authorisation that allows it (42 CFR Part 2)."""
-
-
-def _clinic_now(value: datetime.datetime | None = None) -> datetime.datetime:
-    """``value`` (default now) in the clinic's time zone."""
-    organization = current_organization()
-    zone = zoneinfo.ZoneInfo(organization.time_zone) if organization else None
-    return timezone.localtime(value, timezone=zone)
-
-
-def clinic_today() -> datetime.date:
-    """Today where the clinic is: a consent signed this evening in California isn't "in the future"."""
-    return _clinic_now().date()
 
 
 def _day(value: datetime.date) -> str:
@@ -530,7 +517,7 @@ def _check_medical_emergency(disclosure: Disclosure, today: datetime.date) -> No
         errors["recipient_organization"] = "Give the medical personnel's facility (42 CFR 2.51)."
     if disclosure.disclosed_time is None:
         errors["disclosed_time"] = "Give the time of the release (42 CFR 2.51)."
-    elif disclosure.disclosed_on == today and disclosure.disclosed_time > _clinic_now().time():
+    elif disclosure.disclosed_on == today and disclosure.disclosed_time > clinic_now().time():
         errors["disclosed_time"] = "The time of the release can't be in the future."
     if not disclosure.emergency_nature.strip():
         errors["emergency_nature"] = "Describe the nature of the medical emergency (42 CFR 2.51)."
@@ -546,7 +533,7 @@ def mark_disclosure_in_error(
     _lock(disclosure.client)
     current = lock_version(disclosure, expected_version=expected_version, noun="release entry")
     if current.entered_in_error_at is not None:
-        marked = _day(_clinic_now(current.entered_in_error_at).date())
+        marked = _day(timezone.localtime(current.entered_in_error_at, clinic_zone()).date())
         raise ValidationError(f"This release entry was already marked entered in error on {marked}.")
     reason = reason.strip()
     if not reason:

@@ -7,7 +7,6 @@ outside the role, ``client.viewed`` audited), then asks ``clients.policies`` wha
 import csv
 import io
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +34,7 @@ from clients.consents.forms import (
 )
 from clients.consents.models import ConsentKind, ConsentStatus
 from core.authz import get_for_clinic_or_404, require
+from core.clinic_time import clinic_now, clinic_today
 from core.forms import add_validation_errors, call_service
 
 TAB = "consents"
@@ -73,7 +73,7 @@ def _back(pk: int):
 
 def consents_tab(request, client, chart):
     """Registered as the chart's Consents tab: ``client.viewed`` (section consents) is already audited."""
-    actor, today = request.membership, tabs.clinic_today(request)
+    actor, today = request.membership, clinic_today(request.organization)
     part2 = consents.is_part2(client)
     authorizations = list(
         client.authorizations.select_related("recorded_by__user", "revoked_by__user").order_by("-effective_date", "-pk")
@@ -123,7 +123,7 @@ def consents_tab(request, client, chart):
 @login_required
 def consent_add(request, pk: int):
     client, chart = _chart(request, pk, policies.can_record_consents, "clients.consents.record")
-    form = ConsentForm(request.POST or None, initial={"signed_date": tabs.clinic_today(request)})
+    form = ConsentForm(request.POST or None, initial={"signed_date": clinic_today(request.organization)})
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in consents.CONSENT_FIELDS}
         try:
@@ -141,7 +141,7 @@ def consent_revoke(request, pk: int, consent_pk: int):
     client, chart = _chart(request, pk, policies.can_record_consents, "clients.consents.revoke")
     consent = get_for_clinic_or_404(request, client.consents.all(), "clients.consents.revoke", consent_pk)
     form = RevokeConsentForm(
-        request.POST or None, initial={"version": consent.version, "revoked_on": tabs.clinic_today(request)}
+        request.POST or None, initial={"version": consent.version, "revoked_on": clinic_today(request.organization)}
     )
     if (
         request.method == "POST"
@@ -169,7 +169,7 @@ def consent_revoke(request, pk: int, consent_pk: int):
 def authorization_add(request, pk: int):
     client, chart = _chart(request, pk, policies.can_record_consents, "clients.authorizations.add")
     part2 = consents.is_part2(client)
-    today = tabs.clinic_today(request)
+    today = clinic_today(request.organization)
     initial = {"signed_date": today, "effective_date": today, "categories": ["sud"] if part2 else []}
     form = AuthorizationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -193,7 +193,7 @@ def _authorization(request, client, authorization_pk: int, permission: str):
 def authorization_detail(request, pk: int, authorization_pk: int):
     client, chart = _chart(request, pk, policies.can_see_consent_details, "clients.authorizations.view")
     authorization = _authorization(request, client, authorization_pk, "clients.authorizations.view")
-    authorization.status = authorization.status_on(tabs.clinic_today(request))
+    authorization.status = authorization.status_on(clinic_today(request.organization))
     authorization.status_label = ConsentStatus(authorization.status).label
     context = {
         "authorization": authorization,
@@ -210,7 +210,8 @@ def authorization_revoke(request, pk: int, authorization_pk: int):
     client, chart = _chart(request, pk, policies.can_record_consents, "clients.authorizations.revoke")
     authorization = _authorization(request, client, authorization_pk, "clients.authorizations.revoke")
     form = RevokeAuthorizationForm(
-        request.POST or None, initial={"version": authorization.version, "revoked_on": tabs.clinic_today(request)}
+        request.POST or None,
+        initial={"version": authorization.version, "revoked_on": clinic_today(request.organization)},
     )
     if (
         request.method == "POST"
@@ -238,7 +239,8 @@ def authorization_expiry_event(request, pk: int, authorization_pk: int):
     client, chart = _chart(request, pk, policies.can_record_consents, "clients.authorizations.expiry_event")
     authorization = _authorization(request, client, authorization_pk, "clients.authorizations.expiry_event")
     form = ExpiryEventForm(
-        request.POST or None, initial={"version": authorization.version, "occurred_on": tabs.clinic_today(request)}
+        request.POST or None,
+        initial={"version": authorization.version, "occurred_on": clinic_today(request.organization)},
     )
     if (
         request.method == "POST"
@@ -283,7 +285,7 @@ def disclosure_add(request, pk: int):
     client, chart = _chart(request, pk, policies.can_record_disclosures, "clients.disclosures.record")
     actor = request.membership
     form = DisclosureForm(
-        request.POST or None, client=client, actor=actor, initial={"disclosed_on": tabs.clinic_today(request)}
+        request.POST or None, client=client, actor=actor, initial={"disclosed_on": clinic_today(request.organization)}
     )
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in consents.DISCLOSURE_FIELDS}
@@ -341,7 +343,7 @@ def _accounting_form(request) -> AccountingForm:
     """The period from the query string; with none, the six years ending today, authorised releases included."""
     if "start" in request.GET or "end" in request.GET:
         return AccountingForm(request.GET)
-    start, end = consents.default_accounting_period(tabs.clinic_today(request))
+    start, end = consents.default_accounting_period(clinic_today(request.organization))
     return AccountingForm({"start": start, "end": end, "include_authorized": True})
 
 
@@ -438,6 +440,6 @@ def accounting_csv(request, pk: int):
             ]
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().astimezone(ZoneInfo(request.organization.time_zone)).strftime("%Y%m%d-%H%M")
+    stamp = clinic_now(request.organization).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="disclosures-client-{client.number}-{stamp}.csv"'
     return response

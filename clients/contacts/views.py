@@ -5,18 +5,17 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from clients import access, policies
+from clients import access, policies, tabs
 from clients.contacts import services as contacts
 from clients.contacts.forms import ContactForm, FamilyLinkForm
 from clients.contacts.models import ClientLink
-from clients.records.views import _demographics_chart, _tab
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
 from core.forms import VersionForm, add_validation_errors, call_service
 
 
 def _contacts_chart(request, pk: int):
-    client, chart = _demographics_chart(request, pk)
+    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     require(request, policies.can_edit_contacts(request.membership, chart.sections), "clients.contacts.edit", client)
     return client, chart
 
@@ -39,7 +38,7 @@ def contact_add(request, pk: int):
             messages.success(request, "Contact added.")
             return _back_to_demographics(pk)
     context = {"form": form, "heading": "Add a contact"}
-    return _tab(request, client, chart, "clients/contact_form.html", context, tab="demographics")
+    return tabs.render_tab(request, client, chart, "demographics", "clients/contact_form.html", context)
 
 
 @login_required
@@ -65,7 +64,7 @@ def contact_edit(request, pk: int, contact_pk: int):
         messages.success(request, "Contact saved.")
         return _back_to_demographics(pk)
     context = {"form": form, "contact": contact, "heading": "Edit contact"}
-    return _tab(request, client, chart, "clients/contact_form.html", context, tab="demographics")
+    return tabs.render_tab(request, client, chart, "demographics", "clients/contact_form.html", context)
 
 
 @login_required
@@ -125,7 +124,7 @@ def family_add(request, pk: int):
         else:
             messages.success(request, f"Linked with client {form.related_client.number}.")
             return _back_to_demographics(pk)
-    return _tab(request, client, chart, "clients/family_form.html", {"form": form}, tab="demographics")
+    return tabs.render_tab(request, client, chart, "demographics", "clients/family_form.html", {"form": form})
 
 
 @login_required

@@ -3,8 +3,7 @@ from django.urls import reverse
 from clients.diagnoses import icd
 from clients.diagnoses.models import Diagnosis
 from clients.diagnoses.services import DIAGNOSIS_FIELDS
-from clients.records.forms import DateInput
-from core.forms import VersionedForm
+from core.forms import DateInput, VersionedForm
 
 
 class DiagnosisForm(VersionedForm):

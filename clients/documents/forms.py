@@ -1,17 +1,15 @@
-"""Forms for chart documents and amendment requests. Checking a file's real type happens in ``hearth.uploads``."""
+"""Forms for chart documents. Checking a file's real type happens in ``core.uploads``."""
 
 from django import forms
 from django.template.defaultfilters import filesizeformat
 
 from clients.documents.models import CATEGORY_SECTIONS, SECTION_CHOICES, DocumentCategory
+from clients.documents.services import section_for
 from core import uploads
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-
-def _section_choices(allowed: frozenset[str]) -> list[tuple[str, str]]:
+def section_choices(allowed: frozenset[str]) -> list[tuple[str, str]]:
+    """The chart sections in ``allowed``, as choices (documents are filed in one; amendments concern one)."""
     return [(value, label) for value, label in SECTION_CHOICES if value in allowed]
 
 
@@ -43,7 +41,7 @@ class DocumentUploadForm(forms.Form):
     def __init__(self, *args, allowed_sections: frozenset[str], **kwargs):
         super().__init__(*args, **kwargs)
         self.allowed_sections = allowed_sections
-        self.fields["section"].choices = [("", "Usual for the category"), *_section_choices(allowed_sections)]
+        self.fields["section"].choices = [("", "Usual for the category"), *section_choices(allowed_sections)]
         self.fields["category"].error_messages["required"] = "Choose what kind of document this is."
         limit = uploads.max_upload_bytes()
         self.fields[
@@ -60,7 +58,7 @@ class DocumentUploadForm(forms.Form):
         data = super().clean()
         category = data.get("category")
         if category:
-            section = data.get("section") or CATEGORY_SECTIONS[category]
+            section = section_for(category, data.get("section"))
             if section not in self.allowed_sections:
                 self.add_error(
                     "section",

@@ -2,8 +2,7 @@ from django import forms
 
 from clients.insurance.models import InsurancePolicy, Payer
 from clients.insurance.services import PAYER_FIELDS, POLICY_FIELDS
-from clients.records.forms import DateInput
-from core.forms import VersionedForm
+from core.forms import DateInput, VersionedForm
 
 
 class PayerForm(VersionedForm):

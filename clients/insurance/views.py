@@ -10,6 +10,7 @@ from clients.insurance import services as insurance
 from clients.insurance.forms import EndPolicyForm, InsurancePolicyForm, PayerForm, SelfPayForm
 from clients.insurance.models import Payer
 from core.authz import get_for_clinic_or_404, require
+from core.clinic_time import clinic_today
 from core.forms import add_validation_errors, call_service
 
 
@@ -76,7 +77,7 @@ def policy_end(request, pk: int, policy_pk: int):
         request, client.insurance_policies.filter(is_active=True), "clients.insurance.end", policy_pk
     )
     form = EndPolicyForm(
-        request.POST or None, initial={"version": policy.version, "end_date": tabs.clinic_today(request)}
+        request.POST or None, initial={"version": policy.version, "end_date": clinic_today(request.organization)}
     )
     if (
         request.method == "POST"

@@ -3,20 +3,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.care_team import services as care_team
+from clients.care_team.forms import CARE_TEAM_CHOICE_ERROR
 from clients.programs.models import Program
 from clients.records import status
 from clients.records.models import Client, ClientStatus
 from clients.records.services import DEMOGRAPHIC_FIELDS, REGISTRATION_FIELDS
+from core.clinic_time import clinic_today
+from core.forms import DateInput
 from tenancy.models import Location
-
-CARE_TEAM_CHOICE_ERROR = (
-    "Choose an active clinician or supervisor of this clinic; deactivated staff and staff of other clinics "
-    "can't work with clients here."
-)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _active_or_current(queryset, current_pk):
@@ -79,7 +73,7 @@ class RegisterClientForm(ClientForm):
     def clean(self):
         data = super().clean()
         errors = status.check_initial_status(
-            data.get("status"), data.get("intake_date"), data.get("date_of_birth"), status.clinic_today()
+            data.get("status"), data.get("intake_date"), data.get("date_of_birth"), clinic_today()
         )
         for field, message in errors.items():
             if field not in self.errors:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.people.models import Membership
 from audit.services import record
 from clients.records.models import Client, ClientNumberSequence, EmergencyAccess
+from core.clinic_time import clinic_today
 from core.versioning import versioned_update
 
 EMERGENCY_ACCESS_LIFETIME = timedelta(hours=1)
@@ -71,7 +72,7 @@ def register_client(*, actor: Membership, data: dict, request=None) -> Client:
 
     data = {"status": "waitlist", **data}
     errors = status.check_initial_status(
-        data["status"], data.get("intake_date"), data.get("date_of_birth"), status.clinic_today()
+        data["status"], data.get("intake_date"), data.get("date_of_birth"), clinic_today()
     )
     if errors:
         raise ValidationError(errors)

@@ -11,28 +11,19 @@ the client.
 """
 
 import datetime
-import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.people.models import Membership
 from audit.services import record
 from clients.records.models import Client, ClientStatus, ClientStatusChange
+from core.clinic_time import clinic_today
 from core.versioning import lock_version, save_version
-from tenancy.context import current_organization
 
 REGISTRATION_STATUSES = (ClientStatus.WAITLIST, ClientStatus.ACTIVE)
 ADMITTABLE = (ClientStatus.WAITLIST, ClientStatus.DISCHARGED)
 REASON_MAX = 200
-
-
-def clinic_today() -> datetime.date:
-    """Today's date in the clinic's time zone (a discharge "today" in Chicago is not tomorrow in UTC)."""
-    organization = current_organization()
-    zone = zoneinfo.ZoneInfo(organization.time_zone) if organization else None
-    return timezone.localdate(timezone=zone)
 
 
 def _day(day: datetime.date) -> str:

@@ -1,8 +1,9 @@
-"""Views for the rest of the client record: status flow, care team, contacts and family links, alerts, programs.
+"""Views of the client record itself: the list and search, registration, the chart with its overview and
+demographics tabs, editing demographics, emergency access and the status flow.
 
 Thin like the others: every chart page starts at ``access.get_chart`` (404/403 and the audited read), asks
-``policies`` what the person may change, calls one service from ``status``, ``care_team``, ``contacts``,
-``alerts`` or ``programs``, and shows a bad input or a stale form as a message, never a 500.
+``policies`` what the person may change, calls one service from ``services`` or ``status``, and shows a bad input
+or a stale form as a message, never a 500.
 """
 
 from django.contrib import messages
@@ -28,6 +29,7 @@ from clients.records.forms import (
 )
 from clients.records.models import Client, ClientStatus
 from core.authz import get_for_clinic_or_404, require
+from core.clinic_time import clinic_today
 from core.forms import add_validation_errors, call_service
 from core.paging import page_number, window
 
@@ -51,7 +53,7 @@ def client_list(request):
     What is audited is opening a chart: ``client.viewed`` with the client and section.
     """
     raw = request.POST.get("q", "").strip()[: search.MAX_QUERY_LENGTH] if request.method == "POST" else ""
-    query = search.parse_query(raw, today=tabs.clinic_today(request))
+    query = search.parse_query(raw, today=clinic_today(request.organization))
     found = search.find_clients(request.membership, query)
     number = page_number(request.POST.get("page") or request.GET.get("page"))
     page = window(found.clients, number, PAGE_SIZE, limit=found.limit)
@@ -101,8 +103,6 @@ def client_chart(request, pk: int, tab: str = "overview"):
 
 
 def overview_tab(request, client, chart):
-    from clients.contacts import services as contacts
-
     actor = request.membership
     rows = contacts.active_contacts(client)
     context = {
@@ -117,7 +117,6 @@ def overview_tab(request, client, chart):
 
 
 def demographics_tab(request, client, chart):
-
     can_edit = policies.can_edit_demographics(request.membership, chart.sections)
     context = {
         "can_edit": can_edit,
@@ -130,7 +129,6 @@ def demographics_tab(request, client, chart):
 
 def _family_rows(request, client) -> list[dict]:
     """Family links, each saying whether this person may open the other chart (one query for all of them)."""
-
     rows = contacts.family_links(client)
     other_ids = [row["other"].pk for row in rows]
     visible = set(access.visible_clients(request.membership).filter(pk__in=other_ids).values_list("pk", flat=True))
@@ -148,8 +146,6 @@ def _offer_break_glass(request, pk: int):
 
 @login_required
 def client_edit(request, pk: int):
-    from clients.contacts.services import needs_guardian
-
     client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     require(request, policies.can_edit_demographics(request.membership, chart.sections), "clients.edit", client)
     form = ClientForm(request.POST or None, instance=Client.objects.get(pk=pk))
@@ -166,7 +162,11 @@ def client_edit(request, pk: int):
         ):
             messages.success(request, "Saved.")
             return redirect("clients:tab", pk=pk, tab="demographics")
-    context = {"form": form, "client": client, "guardian_missing": needs_guardian(client, tabs.clinic_today(request))}
+    context = {
+        "form": form,
+        "client": client,
+        "guardian_missing": contacts.needs_guardian(client, clinic_today(request.organization)),
+    }
     return render(request, "clients/edit.html", context)
 
 
@@ -183,14 +183,6 @@ def client_break_glass(request, pk: int):
     return render(request, "clients/break_glass.html", {"client": client, "form": form}, status=200)
 
 
-def _demographics_chart(request, pk: int):
-    return access.get_chart(request, pk, policies.DEMOGRAPHICS)
-
-
-def _tab(request, client, chart, template: str, context: dict, tab: str = "overview", status_code: int = 200):
-    return tabs.render_tab(request, client, chart, tab, template, context, status=status_code)
-
-
 STATUS_ACTIONS = {
     "admit": "admit",
     "discharge": "discharge",
@@ -201,7 +193,7 @@ STATUS_ACTIONS = {
 
 def _status_forms(request, client, chart) -> dict:
     """The forms for the transitions this person may make from the client's current status."""
-    actor, today = request.membership, tabs.clinic_today(request)
+    actor, today = request.membership, clinic_today(request.organization)
     initial = {"version": client.version}
     forms = {}
     if client.status in status.ADMITTABLE and policies.can_change_status(actor, chart.sections):
@@ -219,13 +211,13 @@ def _status_forms(request, client, chart) -> dict:
 
 def _render_status(request, client, chart, forms: dict, status_code: int = 200):
     context = {"forms": forms, "history": status.history(client), "readmission": client.status == "discharged"}
-    return _tab(request, client, chart, "clients/status.html", context, status_code=status_code)
+    return tabs.render_tab(request, client, chart, "overview", "clients/status.html", context, status=status_code)
 
 
 @login_required
 def client_status(request, pk: int):
     """The client's status, its history, and the changes this person may make."""
-    client, chart = _demographics_chart(request, pk)
+    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     return _render_status(request, client, chart, _status_forms(request, client, chart))
 
 
@@ -235,7 +227,7 @@ def client_status_change(request, pk: int, action: str):
     key = STATUS_ACTIONS.get(action)
     if key is None:
         raise Http404
-    client, chart = _demographics_chart(request, pk)
+    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
     actor = request.membership
     allowed = {
         "admit": policies.can_change_status(actor, chart.sections),

@@ -10,13 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 
 from audit.models import AuditEvent
-from clients import tabs
 from clients.amendments import services as amendments
 from clients.amendments.models import AmendmentRequest
 from clients.documents import services as documents
 from clients.documents.models import ClientDocument
 from conftest import rls_queries
 from core import uploads
+from core.clinic_time import clinic_today
 from core.errors import ConflictError
 from core.tests.files import pdf_bytes
 from tenancy.context import tenant_context
@@ -29,7 +29,7 @@ def _text(response) -> str:
 
 
 def _today(org) -> datetime.date:
-    return tabs.clinic_today(type("R", (), {"organization": org})())
+    return clinic_today(org)
 
 
 def _document(org, record, member, category="assessment", title="PHQ-9 results"):

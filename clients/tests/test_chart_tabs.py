@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from audit.models import AuditEvent
 from clients import policies, tabs
 from conftest import rls_queries
+from core.clinic_time import clinic_today
 
 
 def _text(response) -> str:
@@ -72,7 +73,7 @@ def test_an_unknown_tab_is_a_404(org, front_desk, make_chart_client, clinic_clie
 
 
 def test_the_header_shows_age_on_the_clinics_date_and_status(org, front_desk, make_chart_client, clinic_client):
-    today = tabs.clinic_today(type("R", (), {"organization": org})())
+    today = clinic_today(org)
     record = make_chart_client(org, born=datetime.date(today.year - 30, today.month, today.day))
     text = _text(clinic_client(org, front_desk).get(f"/clients/{record.pk}/"))
     assert "Age 30" in text and "client 1001" in text and "Active" in text

@@ -15,6 +15,7 @@ from clients.consents import services as consents
 from clients.consents.models import Authorization, ClientPrivacy, Consent, ConsentStatus, Disclosure
 from clients.consents.services import Part2Refusal
 from conftest import rls_queries
+from core.clinic_time import clinic_today
 from tenancy.context import tenant_context
 
 TODAY = datetime.date(2026, 6, 15)
@@ -470,7 +471,7 @@ def filled_chart(org, front_desk, record_client):
 
 
 def _fill(record_client, front_desk):
-    today = consents.clinic_today()
+    today = clinic_today()
     data = {"signed_date": today - 10 * DAY, "effective_date": today - 10 * DAY, "expiry_date": today + 300 * DAY}
     provider = consents.add_authorization(record_client, actor=front_desk, data=_authorization_data(**data))
     consents.add_authorization(
@@ -589,7 +590,7 @@ def test_another_clients_authorisation_is_404_and_audited(
 def test_front_desk_records_a_consent_and_revokes_it(org, front_desk, record_client, clinic_client):
     client = clinic_client(org, front_desk)
     with tenant_context(org):
-        today = consents.clinic_today()
+        today = clinic_today()
     future = client.post(
         f"/clients/{record_client.pk}/consents/new/",
         {"kind": "treatment", "signed_date": (today + DAY).isoformat(), "signed_by": "client"},
@@ -625,7 +626,7 @@ def test_empty_forms_say_what_is_missing(org, front_desk, record_client, clinic_
 
 def test_an_authorisation_without_expiry_is_refused_with_a_clear_message(org, front_desk, record_client, clinic_client):
     with tenant_context(org):
-        today = consents.clinic_today()
+        today = clinic_today()
     form = {
         **{k: v for k, v in _authorization_data().items() if v not in ("", None)},
         "signed_date": today.isoformat(),
@@ -665,7 +666,7 @@ def test_marking_part2_and_who_may_remove_it(org, front_desk, admin, record_clie
 def test_a_part2_refusal_in_the_form_is_shown_and_audited(org, front_desk, record_client, clinic_client):
     with tenant_context(org):
         consents.set_part2(record_client, actor=front_desk, part2=True)
-        today = consents.clinic_today()
+        today = clinic_today()
     response = clinic_client(org, front_desk).post(
         f"/clients/{record_client.pk}/disclosures/new/",
         {
@@ -688,7 +689,7 @@ def test_front_desk_logs_a_release_and_the_accounting_shows_and_exports_it(
     org, front_desk, filled_chart, clinic_client
 ):
     with tenant_context(org):
-        today = consents.clinic_today()
+        today = clinic_today()
         payer = filled_chart.authorizations.get(recipient_kind="payer")
     client = clinic_client(org, front_desk)
     response = client.post(
@@ -727,7 +728,7 @@ def test_front_desk_logs_a_release_and_the_accounting_shows_and_exports_it(
 
 def test_a_formula_in_the_first_cell_is_neutralised(org, front_desk, record_client, clinic_client):
     with tenant_context(org):
-        today = consents.clinic_today()
+        today = clinic_today()
         consents.record_disclosure(
             record_client,
             actor=front_desk,
@@ -764,7 +765,7 @@ def test_an_invalid_period_is_explained_and_not_reported(org, front_desk, record
 
 def _grow(org, client, actor, n: int) -> None:
     with tenant_context(org):
-        today = consents.clinic_today()
+        today = clinic_today()
         dates = {"signed_date": today - 10 * DAY, "effective_date": today - 10 * DAY, "expiry_date": today + DAY}
         for _ in range(n):
             authorization = consents.add_authorization(client, actor=actor, data=_authorization_data(**dates))

@@ -16,6 +16,7 @@ from clients.consents import services as consents
 from clients.records import services
 from clients.records.models import Client
 from conftest import save_artifact, sign_in
+from core.clinic_time import clinic_today
 from tenancy.context import tenant_context
 
 pytestmark = pytest.mark.browser
@@ -98,7 +99,7 @@ def test_front_desk_marks_a_mistaken_release_entered_in_error(page, demo, clinic
             record,
             actor=desk,
             data={
-                "disclosed_on": consents.clinic_today(),
+                "disclosed_on": clinic_today(),
                 "legal_basis": "public_health",
                 "recipient_name": "County health department",
                 "categories": ["attendance"],

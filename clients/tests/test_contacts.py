@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from audit.models import AuditEvent
 from clients.contacts import services as contacts
 from clients.contacts.models import ClientContact, ClientLink
-from clients.records import status
 from clients.tests.conftest import years_before
+from core.clinic_time import clinic_today
 from core.errors import ConflictError
 from tenancy.context import tenant_context
 
@@ -35,7 +35,7 @@ def _contact(**changes) -> dict:
 
 def _born_years_ago(org, years: int, days_extra: int = 0) -> datetime.date:
     with tenant_context(org):
-        today = status.clinic_today()
+        today = clinic_today()
     return years_before(today, years) - datetime.timedelta(days=days_extra)
 
 
@@ -45,7 +45,7 @@ def _born_years_ago(org, years: int, days_extra: int = 0) -> datetime.date:
 def test_guardian_warning_follows_age_on_the_clinics_date_and_guardians_on_file(
     in_clinic, org, front_desk, make_chart_client
 ):
-    today = status.clinic_today()
+    today = clinic_today()
     minor = make_chart_client(org, born=years_before(today, 17))
     turns_18_today = make_chart_client(org, "Sam", "Day", born=years_before(today, 18))
     assert contacts.needs_guardian(minor, today)

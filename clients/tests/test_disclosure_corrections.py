@@ -16,6 +16,7 @@ from clients.consents.models import Disclosure
 from clients.consents.services import Part2Refusal
 from clients.tests.test_consents import DAY, TODAY, _authorization_data, _disclosure_data, _errors, _fill, _text
 from conftest import rls_queries
+from core.clinic_time import clinic_today
 from core.errors import ConflictError
 from tenancy.context import tenant_context
 
@@ -142,7 +143,7 @@ def test_a_medical_emergency_needs_what_2_51_requires(changes, field, message, d
 
 
 def test_a_medical_emergency_release_cannot_be_later_today(in_clinic, front_desk, record_client):
-    today = consents.clinic_today()
+    today = clinic_today()
     data = _disclosure_data(
         None, released_by=front_desk, **_emergency(disclosed_on=today, disclosed_time=datetime.time(23, 59, 59))
     )
@@ -265,7 +266,7 @@ def test_another_clients_entry_is_404_and_audited(org, front_desk, filled_chart,
 def test_a_medical_emergency_is_logged_through_the_form(org, front_desk, record_client, clinic_client):
     with tenant_context(org):
         consents.set_part2(record_client, actor=front_desk, part2=True)
-        today = consents.clinic_today()
+        today = clinic_today()
     form = {
         "disclosed_on": (today - DAY).isoformat(),
         "legal_basis": "medical_emergency",

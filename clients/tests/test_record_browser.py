@@ -9,10 +9,11 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.people.models import Membership
-from clients.records import services, status
+from clients.records import services
 from clients.records.models import Client
 from clients.tests.conftest import years_before
 from conftest import save_artifact, sign_in
+from core.clinic_time import clinic_today
 from tenancy.context import tenant_context
 
 pytestmark = pytest.mark.browser
@@ -25,7 +26,7 @@ def _alerts(page):
 def test_front_desk_and_clinician_complete_a_minors_record_and_discharge_it(page, demo, clinic_url, browser):
     clinic = demo["demo"]
     with tenant_context(clinic), transaction.atomic():
-        today = status.clinic_today()
+        today = clinic_today()
         record = Client.objects.create(
             number=services.next_client_number(),
             legal_first_name="Mia",

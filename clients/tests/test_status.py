@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from clients import access, policies
 from clients.records import status
 from clients.records.models import Client, ClientStatusChange
+from core.clinic_time import clinic_today
 from core.errors import ConflictError
 from tenancy.context import tenant_context
 
@@ -22,7 +23,7 @@ def _text(response) -> str:
 
 def _today(org) -> datetime.date:
     with tenant_context(org):
-        return status.clinic_today()
+        return clinic_today()
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def waiting(org, clinician, make_chart_client):
 
 
 def test_a_client_goes_from_waitlist_to_active_to_discharged_and_back_with_history(in_clinic, waiting, front_desk):
-    today = status.clinic_today()
+    today = clinic_today()
     intake = today - timedelta(days=30)
     client = status.admit(waiting, actor=front_desk, expected_version=waiting.version, intake_date=intake)
     assert (client.status, client.intake_date) == ("active", intake)
@@ -80,7 +81,7 @@ def test_a_client_goes_from_waitlist_to_active_to_discharged_and_back_with_histo
     ],
 )
 def test_discharge_rules(in_clinic, make_chart_client, org, front_desk, days_before_today, reason, field, message):
-    today = status.clinic_today()
+    today = clinic_today()
     record = make_chart_client(org, intake_date=today - timedelta(days=30))
     with pytest.raises(ValidationError) as caught:
         status.discharge(
@@ -97,7 +98,7 @@ def test_discharge_rules(in_clinic, make_chart_client, org, front_desk, days_bef
 
 
 def test_discharge_on_the_intake_day_and_on_today_are_allowed(in_clinic, make_chart_client, org, front_desk):
-    today = status.clinic_today()
+    today = clinic_today()
     record = make_chart_client(org, intake_date=today)
     discharged = status.discharge(
         record, actor=front_desk, expected_version=1, discharge_date=today, reason="Referred elsewhere"
@@ -106,7 +107,7 @@ def test_discharge_on_the_intake_day_and_on_today_are_allowed(in_clinic, make_ch
 
 
 def test_only_active_clients_are_discharged_and_only_waiting_or_discharged_admitted(in_clinic, waiting, front_desk):
-    today = status.clinic_today()
+    today = clinic_today()
     with pytest.raises(ValidationError, match="Only an active client"):
         status.discharge(waiting, actor=front_desk, expected_version=1, discharge_date=today, reason="x")
     active = status.admit(waiting, actor=front_desk, expected_version=1, intake_date=today)
@@ -123,7 +124,7 @@ def test_only_active_clients_are_discharged_and_only_waiting_or_discharged_admit
     ],
 )
 def test_admission_needs_a_sensible_intake_date(in_clinic, waiting, front_desk, intake, message):
-    today = status.clinic_today()
+    today = clinic_today()
     day = {"tomorrow": today + timedelta(days=1), "before birth": waiting.date_of_birth - timedelta(days=1)}.get(intake)
     with pytest.raises(ValidationError) as caught:
         status.admit(waiting, actor=front_desk, expected_version=1, intake_date=day)
@@ -131,7 +132,7 @@ def test_admission_needs_a_sensible_intake_date(in_clinic, waiting, front_desk, 
 
 
 def test_a_readmission_cannot_start_before_the_last_discharge(in_clinic, make_chart_client, org, front_desk):
-    today = status.clinic_today()
+    today = clinic_today()
     record = make_chart_client(org, intake_date=today - timedelta(days=60))
     record = status.discharge(
         record, actor=front_desk, expected_version=1, discharge_date=today - timedelta(days=10), reason="Moved"
@@ -141,7 +142,7 @@ def test_a_readmission_cannot_start_before_the_last_discharge(in_clinic, make_ch
 
 
 def test_a_stale_status_change_is_refused(in_clinic, make_chart_client, org, front_desk, admin):
-    today = status.clinic_today()
+    today = clinic_today()
     record = make_chart_client(org, intake_date=today - timedelta(days=5))
     status.discharge(record, actor=admin, expected_version=1, discharge_date=today, reason="Completed")
     with pytest.raises(ConflictError):
@@ -152,7 +153,7 @@ def test_a_stale_status_change_is_refused(in_clinic, make_chart_client, org, fro
 def test_entered_in_error_hides_the_client_and_an_administrator_restores_the_previous_status(
     in_clinic, make_chart_client, org, admin
 ):
-    today = status.clinic_today()
+    today = clinic_today()
     record = make_chart_client(org, intake_date=today)
     with pytest.raises(ValidationError, match="Give the reason"):
         status.mark_entered_in_error(record, actor=admin, expected_version=1, reason="")

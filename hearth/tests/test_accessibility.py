@@ -9,6 +9,7 @@ from django.db import transaction
 from playwright.sync_api import Error as PlaywrightError
 
 from accounts.demo import DEMO_PASSWORD, load_demo
+from core.clinic_time import clinic_today
 from tenancy.context import tenant_context
 
 pytestmark = pytest.mark.browser
@@ -287,13 +288,13 @@ def _chart_with_record_details(clinic) -> int:
     from accounts.people.models import Membership
     from clients.alerts import services as alerts
     from clients.contacts import services as contacts
-    from clients.records import services, status
+    from clients.records import services
     from clients.records.models import Client
     from clients.tests.conftest import years_before
 
     with tenant_context(clinic), transaction.atomic():
         desk = Membership.objects.get(username="frontdesk")
-        today = status.clinic_today()
+        today = clinic_today()
         minor, parent = (
             Client.objects.create(
                 number=services.next_client_number(),

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 
 from audit.models import AuditEvent
+from core.clinic_time import clinic_zone
 
 SORTS = {
     "newest": ("-occurred_at", "-id"),
@@ -54,7 +55,7 @@ def audit_events(organization, filters: dict) -> QuerySet:
         events = events.filter(action=filters["action"])
     if filters.get("outcome"):
         events = events.filter(outcome=filters["outcome"])
-    zone = ZoneInfo(organization.time_zone)
+    zone = clinic_zone(organization)
     if filters.get("start"):
         events = events.filter(occurred_at__gte=_local_midnight(filters["start"], zone))
     if filters.get("end"):

@@ -15,10 +15,10 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from audit.services import record
 from core.authz import require
+from core.clinic_time import clinic_now, clinic_zone
 from reports import policies
 from reports.audit_log.forms import AuditFilterForm
 from reports.audit_log.selectors import audit_events, client_numbers
@@ -92,7 +92,7 @@ def export_csv(request):
     chunks = _csv_chunks(organization, audit_events(organization, form.cleaned_data))
     content = _async_chunks(chunks) if isinstance(request, ASGIRequest) else chunks
     response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().astimezone(ZoneInfo(organization.time_zone)).strftime("%Y%m%d-%H%M")
+    stamp = clinic_now(organization).strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="audit-{organization.slug}-{stamp}.csv"'
     return response
 
@@ -115,7 +115,7 @@ def _csv_chunks(organization, events: QuerySet) -> Iterator[str]:
     spans a ``yield``, because under ASGI every chunk may be produced in a fresh copy of the context.
     """
     writer = csv.writer(_Echo())
-    zone = ZoneInfo(organization.time_zone)
+    zone = clinic_zone(organization)
     yield writer.writerow(CSV_HEADER)
     rows = events.values_list(*CSV_FIELDS).iterator(chunk_size=EXPORT_CHUNK)
     while True:

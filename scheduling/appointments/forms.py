@@ -6,6 +6,7 @@ from django import forms
 from accounts.people.models import Membership
 from clients.access import visible_clients
 from clients.records.models import Client
+from core.forms import DateInput
 from scheduling.appointments import recurrence, selectors
 from scheduling.appointments.models import (
     MAX_DURATION,
@@ -32,10 +33,6 @@ REPEAT_CHOICES = [("", "Does not repeat"), (Frequency.WEEKLY, "Weekly"), (Freque
 
 
 WEEKDAY_CHOICES = [(i, name) for i, name in enumerate(recurrence.DAY_NAMES)]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class TimeInput(forms.TimeInput):

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, Prefetch, Q
+from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, Prefetch, Q, QuerySet
 
 from accounts.people.models import Membership
 from accounts.roles import Role
 from clients.access import visible_clients
 from clients.records.models import Client
+from core.clinic_time import clinic_zone
 from scheduling import policies
 from scheduling.appointments.models import (
     MAX_DURATION,
@@ -35,7 +36,12 @@ def display_zone(actor: Membership | None, organization) -> str:
         pref = CalendarPreference.objects.filter(membership=actor).only("time_zone").first()
         if pref and pref.time_zone:
             return pref.time_zone
-    return organization.time_zone
+    return clinic_zone(organization).key
+
+
+def reader_zone(request) -> str:
+    """``display_zone`` for the person making ``request``."""
+    return display_zone(request.membership, request.organization)
 
 
 def visible_client_ids(actor: Membership | None, client_ids: Iterable[int]) -> set[int]:
@@ -52,14 +58,18 @@ def visible_client_ids(actor: Membership | None, client_ids: Iterable[int]) -> s
     return set(visible_clients(actor).filter(pk__in=ids).values_list("pk", flat=True))
 
 
-def clinicians() -> list[Membership]:
-    """Active staff who take appointments, by name."""
-    return list(
+def clinician_queryset() -> QuerySet:
+    """Active staff who take appointments, unevaluated: a form's hidden clinician field never runs it."""
+    return (
         Membership.objects.filter(is_active=True, role_assignments__role__in=[Role.CLINICIAN, Role.SUPERVISOR])
         .select_related("user")
         .distinct()
-        .order_by("user__full_name", "pk")
     )
+
+
+def clinicians() -> list[Membership]:
+    """Active staff who take appointments, by name."""
+    return list(clinician_queryset().order_by("user__full_name", "pk"))
 
 
 class ClientRow(NamedTuple):

@@ -15,6 +15,7 @@ from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
 from clients.records.models import Client, ClientStatus
+from core.clinic_time import clinic_zone
 from core.versioning import lock_version, save_version
 from scheduling import policies
 from scheduling.appointments import conflicts, recurrence
@@ -33,7 +34,6 @@ from scheduling.appointments.models import (
     Room,
     Status,
 )
-from tenancy.context import current_organization
 from tenancy.models import Location
 
 LATE_CANCEL_HOURS = 24
@@ -90,10 +90,6 @@ class Details:
             "staff_notes": appointment.staff_notes,
         }
         return cls(**{**current, **changes})
-
-
-def clinic_zone() -> str:
-    return current_organization().time_zone
 
 
 def client_label_for(actor: Membership | None, clients: Sequence[Client]):
@@ -233,7 +229,7 @@ def book(
     ``display_zone``). Closed days refuse a single booking; in a series they are skipped (and recorded as
     EXDATEs) or kept and flagged, as ``closure_handling`` says, and the result lists them.
     """
-    zone = clinic_zone()
+    zone = clinic_zone().key
     label = client_label_for(actor, details.clients)
     check_duration(duration)
     check_details(details, label)
@@ -348,7 +344,7 @@ def _recheck(
     exclude_ids,
 ) -> bool:
     """Validate a changed appointment (or several of one series) as if booking them anew."""
-    zone = clinic_zone()
+    zone = clinic_zone().key
     label = client_label_for(actor, details.clients)
     check_details(details, label)
     for start, end in spans:
@@ -670,7 +666,7 @@ def set_status(
         raise ValidationError("This appointment was cancelled; book a new one instead.")
     now = timezone.now()
     if status in (Status.ARRIVED, Status.COMPLETED, Status.NO_SHOW):
-        zone = clinic_zone()
+        zone = clinic_zone().key
         if recurrence.to_local(current.start, zone).date() > recurrence.to_local(now, zone).date():
             raise ValidationError("Attendance can be recorded from the day of the appointment.")
     if status == Status.NO_SHOW and current.start > now:

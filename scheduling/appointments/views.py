@@ -19,6 +19,7 @@ from audit.services import record
 from clients import tabs
 from clients.records.models import Client
 from core.authz import get_for_clinic_or_404, require
+from core.clinic_time import today_in
 from core.errors import ConflictError
 from core.forms import add_validation_errors
 from scheduling import policies
@@ -39,18 +40,6 @@ from scheduling.waitlist import selectors as waitlist_selectors
 from scheduling.waitlist import views as waitlist_views
 
 
-def _zone(request) -> str:
-    return selectors.display_zone(request.membership, request.organization)
-
-
-def clinic_zone(request) -> str:
-    return request.organization.time_zone
-
-
-def _today(zone: str) -> datetime.date:
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date()
-
-
 def _details(form) -> services.Details:
     data = form.cleaned_data
     return services.Details(
@@ -69,9 +58,9 @@ def calendar_view(request):
     """Day, week, month or list; one clinician, several side by side, or a room. Reading it is audited."""
     actor = request.membership
     require(request, policies.can_view_calendar(actor), "scheduling.view")
-    zone = _zone(request)
+    zone = selectors.reader_zone(request)
     view = request.GET.get("view") or ""
-    anchor = parse_date(request.GET.get("date") or "") or _today(zone)
+    anchor = parse_date(request.GET.get("date") or "") or today_in(zone)
     everyone = selectors.clinicians()
     by_pk = {m.pk: m for m in everyone}
     rooms = list(Room.objects.filter(is_active=True).select_related("location").only("name", "location__name"))
@@ -116,7 +105,7 @@ def calendar_view(request):
         "first": first,
         "last": last,
         "zone": zone,
-        "today": _today(zone),
+        "today": today_in(zone),
         "room": room,
         "rooms": rooms,
         "chosen": chosen,
@@ -233,7 +222,7 @@ def _month(first, anchor, events, closures):
 def book(request):
     actor = request.membership
     require(request, policies.can_open_booking(actor), "scheduling.book")
-    zone = _zone(request)
+    zone = selectors.reader_zone(request)
     initial = {"clinicians": [actor.pk] if not actor.has_role(*policies.SCHEDULERS) else []}
     if request.GET.get("start"):
         moment = parse_datetime(request.GET["start"])
@@ -299,7 +288,7 @@ def appointment_detail(request, pk: int):
     actor = request.membership
     require(request, policies.can_view_appointment(actor), "scheduling.view")
     appointment = _appointment(request, pk, "scheduling.view")
-    zone = _zone(request)
+    zone = selectors.reader_zone(request)
     links = list(appointment.client_links.select_related("client"))
     clinicians = [link.clinician for link in appointment.clinician_links.select_related("clinician__user")]
     visible = selectors.visible_client_ids(actor, [link.client_id for link in links])
@@ -326,7 +315,9 @@ def appointment_detail(request, pk: int):
         "status_form": StatusForm(initial={"version": appointment.version}),
         "statuses": [s for s in Status if s not in (Status.CANCELLED, appointment.status)],
         **reminder_views.appointment_context(appointment, zone=zone, links=links),
-        "waitlist_matches": waitlist_selectors.count_matching_cancelled(actor, appointment, clinic_zone(request)),
+        "waitlist_matches": waitlist_selectors.count_matching_cancelled(
+            actor, appointment, request.organization.time_zone
+        ),
     }
     return render(request, "scheduling/detail.html", context)
 
@@ -337,7 +328,7 @@ def appointment_edit(request, pk: int):
     appointment = _appointment(request, pk, "scheduling.change")
     clinicians = list(appointment.clinician_links.select_related("clinician__user"))
     require(request, policies.can_change(actor, [c.clinician_id for c in clinicians]), "scheduling.change", appointment)
-    zone = _zone(request)
+    zone = selectors.reader_zone(request)
     local = recurrence.to_local(appointment.start, zone)
     initial = {
         "version": appointment.version,
@@ -400,7 +391,7 @@ def appointment_move(request, pk: int):
     actor = request.membership
     appointment = _appointment(request, pk, "scheduling.change")
     require(request, policies.can_change(actor, _clinician_ids(appointment)), "scheduling.change", appointment)
-    zone = _zone(request)
+    zone = selectors.reader_zone(request)
     tz = zoneinfo.ZoneInfo(zone)
     start, end = parse_datetime(request.POST.get("start", "")), parse_datetime(request.POST.get("end", ""))
     version = request.POST.get("version", "")
@@ -462,7 +453,7 @@ def appointment_cancel(request, pk: int):
         else:
             late = " (late cancellation)" if cancelled[0].late_cancellation else ""
             count = f"{len(cancelled)} appointments" if len(cancelled) > 1 else "Appointment"
-            matching = waitlist_selectors.count_matching_cancelled(actor, cancelled[0], clinic_zone(request))
+            matching = waitlist_selectors.count_matching_cancelled(actor, cancelled[0], request.organization.time_zone)
             waiting = f" {waitlist_selectors.matches_text(matching)}." if matching else ""
             messages.success(request, f"{count} cancelled{late}.{waiting}")
             return redirect("scheduling:detail", pk=pk)
@@ -558,7 +549,7 @@ def preferences(request):
 def schedule_tab(request, client, chart):
     """The chart's Schedule tab: upcoming and past appointments and attendance rates (the chart read is audited
     by ``clients.access.get_chart`` before this runs)."""
-    zone = _zone(request)
+    zone = selectors.reader_zone(request)
     now = timezone.now()
     rows = selectors.client_appointments(client)
     for a in rows:

@@ -3,8 +3,9 @@ import datetime
 from django import forms
 
 from accounts.people.models import Membership
+from core.forms import DateInput
 from scheduling.appointments import selectors
-from scheduling.appointments.forms import WEEKDAY_CHOICES, DateInput, TimeInput
+from scheduling.appointments.forms import WEEKDAY_CHOICES, TimeInput
 from scheduling.appointments.models import (
     MAX_DURATION,
     AppointmentType,

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accounts.people.models import Membership
 from audit.services import record
+from core.clinic_time import clinic_zone
 from scheduling.appointments import recurrence, services
 from scheduling.appointments.models import ACTIVE_STATUSES, AppointmentClinician, AppointmentType, ClinicClosure, Room
 from scheduling.availability.models import BlockedTime, WorkingHours
@@ -51,7 +52,7 @@ def find_open_slots(
             raise ValidationError("Give a length or an appointment type.")
         duration = appointment_type.default_duration
     services.check_duration(duration)
-    zone = services.clinic_zone()
+    zone = clinic_zone().key
     length = datetime.timedelta(minutes=duration)
     step = datetime.timedelta(minutes=step_minutes)
     hours = WorkingHours.objects.filter(location__is_active=True).select_related("location", "clinician__user")

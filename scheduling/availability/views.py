@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 
 from accounts.people.models import Membership
 from core.authz import get_for_clinic_or_404, require
+from core.clinic_time import today_in
 from core.forms import add_validation_errors
 from scheduling import policies
 from scheduling.appointments import recurrence, selectors
-from scheduling.appointments.views import _today, _zone
 from scheduling.availability import services as availability
 from scheduling.availability.forms import BlockTimeForm, OpenSlotsForm, WorkingHoursFormSet
 from scheduling.availability.models import BlockedTime, WorkingHours
@@ -22,12 +22,12 @@ from scheduling.availability.models import BlockedTime, WorkingHours
 def open_slots(request):
     actor = request.membership
     require(request, policies.can_open_booking(actor), "scheduling.open_slots")
-    zone = _zone(request)
+    zone = selectors.reader_zone(request)
     form = OpenSlotsForm(request.GET or None)
     slots = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        day = data.get("start") or _today(zone)
+        day = data.get("start") or today_in(zone)
         start = max(timezone.now(), recurrence.to_utc(datetime.datetime.combine(day, datetime.time()), zone))
         try:
             slots = availability.find_open_slots(

@@ -1,8 +1,8 @@
 from django import forms
 
 from scheduling.appointments.models import Room
+from scheduling.appointments.selectors import clinician_queryset
 from scheduling.feeds.models import ClientLabel, FeedKind
-from scheduling.waitlist.forms import _clinicians
 
 
 class FeedForm(forms.Form):
@@ -19,7 +19,7 @@ class FeedForm(forms.Form):
         self.fields["kind"].choices = kinds
         self.fields["kind"].initial = kinds[0][0] if kinds else None
         if others:
-            self.fields["clinician"].queryset = _clinicians().order_by("user__full_name")
+            self.fields["clinician"].queryset = clinician_queryset().order_by("user__full_name")
             self.fields["clinician"].label_from_instance = lambda m: m.user.full_name
             self.fields["room"].queryset = Room.objects.filter(is_active=True).select_related("location")
             self.fields["room"].label_from_instance = lambda r: f"{r.name} ({r.location.name})"

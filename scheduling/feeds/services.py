@@ -9,7 +9,6 @@ the name, plus place and status — never notes, diagnoses or names.
 import datetime
 import hashlib
 import secrets
-import zoneinfo
 
 import icalendar
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.utils import timezone
 
 from accounts.people.models import Membership
 from audit.services import record
+from core.clinic_time import clinic_zone
 from scheduling import policies
 from scheduling.appointments import selectors
 from scheduling.appointments.models import Appointment, Room, Status
@@ -142,7 +142,7 @@ def build_calendar(
     updates an event in place when it moves, and shows it cancelled (STATUS:CANCELLED) when it is.
     """
     now = now or timezone.now()
-    zone = zoneinfo.ZoneInfo(organization.time_zone)
+    zone = clinic_zone(organization)
     start, end = now - datetime.timedelta(days=PAST_DAYS), now + datetime.timedelta(days=FUTURE_DAYS)
     if feed.kind == FeedKind.ROOM:
         appointments = selectors.calendar_rows(start, end, zone=organization.time_zone, room_id=feed.room_id)

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from audit.models import Outcome
-from audit.services import client_ip, record
+from audit.request_info import client_ip
+from audit.services import record
 from core.authz import get_for_clinic_or_404, require
 from core.forms import add_validation_errors
 from scheduling import policies

@@ -1,10 +1,10 @@
-"""Background work for reminders: the periodic sweep and sending one reminder, retried when delivery fails.
+"""Background work for reminders: sending one reminder, retried when delivery fails.
 
 django-tasks has no scheduler, so ``manage.py send_due_reminders --every 60`` (started by ``make run`` beside
-the worker; cron or a systemd timer in production) runs the sweep, which queues :func:`send_reminder` per
-reminder. As in ``tickets/tasks.py``, a failed delivery re-enqueues itself with the next attempt number after a
-growing delay (where the backend can defer), and after ``MAX_ATTEMPTS`` the reminder is marked failed, audited
-and logged by id only.
+the worker; cron or a systemd timer in production) runs the sweep (``services.sweep``), which queues
+:func:`send_reminder` per reminder. As in ``tickets/tasks.py``, a failed delivery re-enqueues itself with the
+next attempt number after a growing delay (where the backend can defer), and after ``MAX_ATTEMPTS`` the reminder
+is marked failed, audited and logged by id only.
 """
 
 import logging
@@ -30,12 +30,6 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=15
 
 class ReminderNotSent(Exception):
     """The mail server or SMS provider refused or could not be reached on every attempt."""
-
-
-@task()
-def sweep_reminders() -> int:
-    """Claim and queue every reminder whose time has come, in every clinic."""
-    return reminders.sweep()
 
 
 def _retry(organization_id: int, reminder_id: int, attempt: int) -> None:

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from audit.models import Outcome
-from audit.services import client_ip, record
+from audit.request_info import client_ip
+from audit.services import record
 from core.authz import require
 from core.errors import ConflictError
 from core.forms import add_validation_errors

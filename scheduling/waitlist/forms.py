@@ -3,24 +3,15 @@
 from django import forms
 
 from accounts.people.models import Membership
-from accounts.roles import Role
 from clients.access import visible_clients
 from scheduling.appointments.forms import WEEKDAY_CHOICES
 from scheduling.appointments.models import AppointmentType, Room
+from scheduling.appointments.selectors import clinician_queryset
 from scheduling.waitlist.models import Priority, TimeWindow, WaitlistStatus
 from scheduling.waitlist.services import NOTES_MAX, REASON_MAX, WAITLISTABLE, EntryData
 from tenancy.models import Location
 
 NOTES_HELP = "For staff, e.g. “prefers phone calls after 3pm” or “needs Spanish”. No clinical content."
-
-
-def _clinicians():
-    """Active staff who take appointments (as ``selectors.clinicians``), lazily: hidden fields never run it."""
-    return (
-        Membership.objects.filter(is_active=True, role_assignments__role__in=[Role.CLINICIAN, Role.SUPERVISOR])
-        .select_related("user")
-        .distinct()
-    )
 
 
 class EntryForm(forms.Form):
@@ -72,7 +63,7 @@ class EntryForm(forms.Form):
         self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
             is_active=True, is_group=False
         ).order_by("name")
-        self.fields["clinician"].queryset = _clinicians().order_by("user__full_name")
+        self.fields["clinician"].queryset = clinician_queryset().order_by("user__full_name")
         self.fields["clinician"].label_from_instance = lambda m: m.user.full_name
 
     def data_for_service(self) -> EntryData:
@@ -110,7 +101,7 @@ class OfferForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = _clinicians()
+        self.fields["clinician"].queryset = clinician_queryset()
         self.fields["location"].queryset = Location.objects.filter(is_active=True)
         self.fields["room"].queryset = Room.objects.filter(is_active=True)
 
@@ -134,5 +125,5 @@ class ListFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["appointment_type"].queryset = AppointmentType.objects.order_by("name")
-        self.fields["clinician"].queryset = _clinicians().order_by("user__full_name")
+        self.fields["clinician"].queryset = clinician_queryset().order_by("user__full_name")
         self.fields["clinician"].label_from_instance = lambda m: m.user.full_name

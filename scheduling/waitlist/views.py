@@ -23,8 +23,9 @@ from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
 from core.forms import add_validation_errors
 from scheduling import policies
-from scheduling.appointments import recurrence, selectors, services
+from scheduling.appointments import recurrence, services
 from scheduling.appointments.models import Appointment, Room
+from scheduling.appointments.selectors import reader_zone
 from scheduling.waitlist import selectors as wl
 from scheduling.waitlist import services as waitlist
 from scheduling.waitlist.forms import EntryForm, ListFilterForm, OfferForm, ReasonForm
@@ -33,10 +34,6 @@ from tenancy.models import Location
 
 PAGE_SIZE = 50
 DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-
-
-def _zone(request) -> str:
-    return selectors.display_zone(request.membership, request.organization)
 
 
 def _describe(entry: WaitlistEntry) -> None:
@@ -98,7 +95,7 @@ def waitlist_list(request):
         "rows": rows,
         "unrecorded": unrecorded,
         "query": query.urlencode(),
-        "zone": _zone(request),
+        "zone": reader_zone(request),
     }
     return render(request, "scheduling/waitlist.html", context)
 
@@ -126,14 +123,14 @@ def entry_add(request):
         else:
             messages.success(request, "Added to the waitlist.")
             return redirect("scheduling:waitlist_entry", pk=entry.pk)
-    return render(request, "scheduling/waitlist_form.html", {"form": form, "entry": None, "zone": _zone(request)})
+    return render(request, "scheduling/waitlist_form.html", {"form": form, "entry": None, "zone": reader_zone(request)})
 
 
 @login_required
 def entry_detail(request, pk: int):
     actor = request.membership
     entry, named = _entry(request, pk, "scheduling.waitlist")
-    clinic_zone, zone = request.organization.time_zone, _zone(request)
+    clinic_zone, zone = request.organization.time_zone, reader_zone(request)
     _label([entry], named)
     offers = wl.offers_of(entry)
     for offer in offers:
@@ -214,7 +211,9 @@ def entry_edit(request, pk: int):
             messages.success(request, "Waitlist entry saved.")
             return redirect("scheduling:waitlist_entry", pk=pk)
     _label([entry], wl.named_client_ids(actor, [entry.client_id]))
-    return render(request, "scheduling/waitlist_form.html", {"form": form, "entry": entry, "zone": _zone(request)})
+    return render(
+        request, "scheduling/waitlist_form.html", {"form": form, "entry": entry, "zone": reader_zone(request)}
+    )
 
 
 def _answer(request, pk: int, permission: str, action) -> WaitlistEntry:
@@ -271,7 +270,11 @@ def offer_accept(request, pk: int):
         allowed = offer is None or policies.can_book(request.membership, [offer.clinician_id])
         require(request, allowed, "scheduling.book", entry)
         appointment = waitlist.accept_offer(
-            entry, actor=request.membership, expected_version=data["version"], zone=_zone(request), request=request
+            entry,
+            actor=request.membership,
+            expected_version=data["version"],
+            zone=reader_zone(request),
+            request=request,
         )
         messages.success(request, "Booked from the waitlist.")
         return appointment
@@ -307,14 +310,14 @@ def entry_offer(request, pk: int):
     )
     try:
         waitlist.offer(
-            entry, actor=actor, expected_version=data["version"], slot=slot, zone=_zone(request), request=request
+            entry, actor=actor, expected_version=data["version"], slot=slot, zone=reader_zone(request), request=request
         )
     except ConflictError as error:
         messages.error(request, error.message)
     except ValidationError as error:
         messages.error(request, "Not offered: " + " ".join(error.messages))
     else:
-        local = recurrence.to_local(start, _zone(request))
+        local = recurrence.to_local(start, reader_zone(request))
         messages.success(
             request,
             f"Offer recorded: {local:%a %b} {local.day}, {local:%H:%M} with {data['clinician'].user.full_name}. "
@@ -332,7 +335,7 @@ def _slot_from_query(request) -> waitlist.Slot | None:
     ids = {name: request.GET.get(name, "") for name in ("clinician", "location", "room")}
     if start is None or end is None or not (ids["clinician"].isdigit() and ids["location"].isdigit()):
         return None
-    start, end = (recurrence.to_utc(t, _zone(request)) if timezone.is_naive(t) else t for t in (start, end))
+    start, end = (recurrence.to_utc(t, reader_zone(request)) if timezone.is_naive(t) else t for t in (start, end))
     if not datetime.timedelta(minutes=5) <= end - start <= datetime.timedelta(hours=8):
         return None
     clinician = Membership.objects.filter(pk=int(ids["clinician"])).select_related("user").first()
@@ -374,7 +377,7 @@ def slot_matches(request):
         request=request,
         detail={"matches": len(entries), "freed_by": slot.freed_by.pk if slot and slot.freed_by else None},
     )
-    zone = _zone(request)
+    zone = reader_zone(request)
     context = {
         "slot": slot,
         "problem": problem,

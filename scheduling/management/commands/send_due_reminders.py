@@ -2,7 +2,7 @@
 
 django-tasks has no scheduler, so this is the clock: run it every minute from cron or a systemd timer, or give
 ``--every 60`` to keep it running (``make run`` does, beside the task worker). Running it twice, or two at once,
-sends nothing twice (see ``scheduling/reminders.py``).
+sends nothing twice (see ``scheduling/reminders/services.py``).
 """
 
 import time
