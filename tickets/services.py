@@ -29,7 +29,6 @@ from tickets.models import (
     TicketNumberSequence,
     TicketUpdate,
     UpdateKind,
-    VendorStaff,
     clinic_today,
     due_by_for,
 )
@@ -156,7 +155,7 @@ def _entry(
     new: str = "",
     body: str = "",
     *,
-    vendor: VendorStaff | None = None,
+    vendor: policies.VendorActor | None = None,
 ):
     return TicketUpdate.objects.create(
         ticket=ticket,
@@ -567,7 +566,7 @@ def remove_associate(ticket: Ticket, *, actor: Membership, member: Membership, r
 def add_vendor_reply(
     ticket: Ticket,
     *,
-    actor: VendorStaff,
+    actor: policies.VendorActor,
     body: str,
     attachments: Sequence[uploads.CheckedUpload] = (),
     request=None,
@@ -603,7 +602,7 @@ def add_vendor_reply(
 
 
 def set_status_by_vendor(
-    ticket: Ticket, *, actor: VendorStaff, status: str, expected_version: int, request=None
+    ticket: Ticket, *, actor: policies.VendorActor, status: str, expected_version: int, request=None
 ) -> Ticket:
     """Vendor staff move a sent ticket to In progress, Waiting on staff or Complete, if nobody saved it since
     ``expected_version`` (otherwise TicketConflict listing what changed). Completing fills the date completed."""
