@@ -1,11 +1,10 @@
 """The console's tickets: the list of tickets clinics sent to the vendor, one ticket's page where vendor staff
 reply and change the status, and its files.
 
-Served only on the support host (see ``console/urls.py``), only to signed-in vendor staff
-(``console.signin.services.vendor_staff_required``).
-Requests run with no clinic in context; every read of one ticket's description, thread or files, and every write,
-happens inside ``tenant_context(ticket.organization)`` and is audited in that clinic's chain, naming the vendor
-staff member (``VendorStaff.audit_label``).
+Served only on the support host (see ``console/urls.py``), only to vendor staff signed in with both steps
+(``console.signin.services.vendor_staff_required``). Requests run with no clinic in context; every read of one
+ticket's description, thread or files, and every write, happens inside ``tenant_context(ticket.organization)`` and
+is audited in that clinic's chain, naming the vendor staff member (``VendorStaff.audit_label``).
 """
 
 from urllib.parse import urlencode
