@@ -6,10 +6,11 @@ from django.db import transaction
 
 from accounts.people.models import Membership, RoleAssignment, User
 from accounts.roles import Role
+from console.demo import load_demo_vendor_staff
 from scheduling import demo as scheduling_demo
 from tenancy.context import tenant_context
 from tenancy.models import Location, Organization, PlaceOfService
-from tickets.demo import load_demo_tickets, load_demo_vendor_staff
+from tickets.demo import load_demo_tickets
 
 DEMO_PASSWORD = "Hearth-demo-2026!"
 

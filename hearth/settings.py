@@ -31,9 +31,9 @@ DEBUG = env_bool("HEARTH_DEBUG", False)
 # Tenancy: each clinic is served at <slug>.<HEARTH_BASE_DOMAIN>.
 HEARTH_BASE_DOMAIN = env_str("HEARTH_BASE_DOMAIN", "localhost").lower()
 HEARTH_RESERVED_SLUGS = {"www", "app", "api", "admin", "support", "static", "mail", "status"}
-# The vendor's support console answers on support.<HEARTH_BASE_DOMAIN> with its own URLs (tickets/console_urls.py).
+# The vendor's support console answers on support.<HEARTH_BASE_DOMAIN> with its own URLs (console/urls.py).
 HEARTH_SUPPORT_SLUG = "support"
-HEARTH_SUPPORT_URLCONF = "tickets.console_urls"
+HEARTH_SUPPORT_URLCONF = "console.urls"
 HEARTH_VENDOR_IDLE_MINUTES = env_int("HEARTH_VENDOR_IDLE_MINUTES", 30)
 ALLOWED_HOSTS = [HEARTH_BASE_DOMAIN, f".{HEARTH_BASE_DOMAIN}", *env_list("HEARTH_EXTRA_HOSTS", [])]
 HEARTH_PUBLIC_SCHEME = env_str("HEARTH_PUBLIC_SCHEME", "http" if HEARTH_BASE_DOMAIN == "localhost" else "https")
@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tickets",
     "reports",
     "scheduling",
+    "console",
 ]
 
 MIDDLEWARE = [
@@ -77,7 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "tickets.vendor.ConsoleBoundaryMiddleware",
+    "console.middleware.ConsoleBoundaryMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.MembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -3,7 +3,7 @@
 from accounts.people.models import Membership
 from tenancy.context import current_organization
 from tickets import services
-from tickets.models import Priority, Status, Ticket, VendorStaff
+from tickets.models import Priority, Status, Ticket
 
 DEMO_TICKETS = [
     # title, creator, assignee, priority, description, status, sent to vendor
@@ -77,16 +77,3 @@ def load_demo_tickets() -> None:
             source="Billing",
             notify=False,
         )
-
-
-DEMO_VENDOR_STAFF = ("support@hearth.example.org", "Riley Support")
-
-
-def load_demo_vendor_staff(password: str) -> VendorStaff:
-    """The demo vendor support account for the support console (created once; password reset if unusable)."""
-    email, name = DEMO_VENDOR_STAFF
-    staff, created = VendorStaff.objects.get_or_create(email=email, defaults={"full_name": name})
-    if created or not staff.has_usable_password():
-        staff.set_password(password)
-        staff.save(update_fields=["password"])
-    return staff

@@ -3,16 +3,16 @@
 A ticket's **title** travels in email and in-app notifications, so it never holds PHI (``tickets.phi`` checks it);
 its **description** and comments may, and every read of them is audited. A ticket linked to a client is PHI.
 
-The vendor side: the support console (``console_views.py``, served on the reserved ``support.`` host) lists
-``Ticket.all_tenants.filter(sent_to_vendor_at__isnull=False)`` across clinics. Vendor staff (``VendorStaff``) are
-not clinic memberships and not ``accounts.User`` people, so no clinic sign-in can use their accounts and they
-cannot use a clinic's; their replies are ``TicketUpdate`` rows with ``author=None``, ``vendor_author`` set and
-``external_author`` naming them. Files (``TicketAttachment``) hang off the ``TicketUpdate`` that added them.
+The vendor side: the support console (the ``console`` app, served on the reserved ``support.`` host) lists
+``Ticket.all_tenants.filter(sent_to_vendor_at__isnull=False)`` across clinics. Vendor staff
+(``console.VendorStaff``) are not clinic memberships and not ``accounts.User`` people, so no clinic sign-in can use
+their accounts and they cannot use a clinic's; their replies are ``TicketUpdate`` rows with ``author=None``,
+``vendor_author`` set and ``external_author`` naming them. Files (``TicketAttachment``) hang off the
+``TicketUpdate`` that added them.
 """
 
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -67,44 +67,6 @@ class Status(models.TextChoices):
 
 CLOSED_STATUSES = frozenset({Status.COMPLETE, Status.CANCELLED})
 OPEN_STATUSES = frozenset(set(Status) - CLOSED_STATUSES)
-
-
-class VendorStaff(AbstractBaseUser):
-    """A person on the vendor's support team: signs in at the support console only, sees sent tickets only.
-
-    Deliberately not an ``accounts.User``: clinic sign-in looks up clinic memberships and the console looks up
-    these rows, so neither kind of account opens the other door. Passwords are hashed like staff's (argon2).
-    """
-
-    email = models.EmailField(unique=True)
-    full_name = models.CharField(max_length=150)
-    is_active = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    USERNAME_FIELD = "email"
-    EMAIL_FIELD = "email"
-
-    class Meta:
-        verbose_name_plural = "vendor staff"
-
-    def __str__(self) -> str:
-        return self.full_name or self.email
-
-    def save(self, *args, **kwargs) -> None:
-        self.email = self.email.strip().lower()
-        # The clinic password validators keep a history per ``accounts.User``; vendor accounts have none, so the
-        # "password changed" hook AbstractBaseUser would call on save is skipped.
-        self._password = None
-        super().save(*args, **kwargs)
-
-    @property
-    def audit_label(self) -> str:
-        """How the clinic's audit log names them (the actor column): an address, never a clinic account."""
-        return f"vendor support: {self.email}"[:254]
-
-    @property
-    def display_name(self) -> str:
-        return f"{self.full_name} (vendor support)"[:150]
 
 
 class TicketNumberSequence(TenantModel):
@@ -271,7 +233,7 @@ class TicketUpdate(TenantModel):
         max_length=150, blank=True, help_text="Someone outside the clinic (the vendor's support staff)."
     )
     vendor_author = models.ForeignKey(
-        VendorStaff, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket_updates"
+        "console.VendorStaff", null=True, blank=True, on_delete=models.PROTECT, related_name="ticket_updates"
     )
     body = models.TextField(blank=True, help_text="A comment's text: may hold PHI, read only on the ticket page.")
     old_value = models.CharField(max_length=200, blank=True)
@@ -382,6 +344,3 @@ class Notification(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.recipient_id}"
-
-
-from tickets.models_vendor_mfa import VendorRecoveryCode, VendorTotpKey  # noqa: E402,F401

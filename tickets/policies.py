@@ -8,6 +8,8 @@
   Cancelling is the creator's or an administrator's call: the assignee completes instead.
 """
 
+from typing import Protocol
+
 from accounts.people.models import Membership
 from accounts.roles import Role
 from tickets.models import Status, Ticket
@@ -106,6 +108,19 @@ def can_send_to_vendor(actor: Membership | None, ticket: Ticket | None = None, *
 # vendor, and nothing else of the clinic.
 
 VENDOR_STATUSES = frozenset({Status.IN_PROGRESS, Status.WAITING_STAFF, Status.COMPLETE})
+
+
+class VendorActor(Protocol):
+    """What tickets need of a vendor staff member; the model is ``console.VendorStaff``, an app above this one."""
+
+    pk: int
+    is_active: bool
+
+    @property
+    def audit_label(self) -> str: ...
+
+    @property
+    def display_name(self) -> str: ...
 
 
 def _vendor_active(staff) -> bool:

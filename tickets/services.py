@@ -30,7 +30,6 @@ from tickets.models import (
     TicketNumberSequence,
     TicketUpdate,
     UpdateKind,
-    VendorStaff,
     due_by_for,
 )
 from tickets.selectors import forget_unread_count, is_associated
@@ -145,7 +144,7 @@ def _entry(
     new: str = "",
     body: str = "",
     *,
-    vendor: VendorStaff | None = None,
+    vendor: policies.VendorActor | None = None,
 ):
     return TicketUpdate.objects.create(
         ticket=ticket,
@@ -558,7 +557,7 @@ def remove_associate(ticket: Ticket, *, actor: Membership, member: Membership, r
 def add_vendor_reply(
     ticket: Ticket,
     *,
-    actor: VendorStaff,
+    actor: policies.VendorActor,
     body: str,
     attachments: Sequence[uploads.CheckedUpload] = (),
     request=None,
@@ -594,7 +593,7 @@ def add_vendor_reply(
 
 
 def set_status_by_vendor(
-    ticket: Ticket, *, actor: VendorStaff, status: str, expected_version: int, request=None
+    ticket: Ticket, *, actor: policies.VendorActor, status: str, expected_version: int, request=None
 ) -> Ticket:
     """Vendor staff move a sent ticket to In progress, Waiting on staff or Complete, if nobody saved it since
     ``expected_version`` (otherwise ConflictError listing what changed). Completing fills the date completed."""

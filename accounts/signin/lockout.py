@@ -28,7 +28,7 @@ def lockout_key(request: HttpRequest, credentials: dict | None) -> str:
     organization = getattr(request, "organization", None)
     identifier = ((credentials or {}).get("username") or request.POST.get("username") or "").strip().lower()
     if getattr(request, "vendor_console", False):
-        return identifier  # already the console's own key, "vendor:<email>" (tickets/vendor.py)
+        return identifier  # already the console's own key, "vendor:<email>" (console/signin/services.py)
     if organization is None:
         return f"-:{identifier}"
     if "@" in identifier:
@@ -45,11 +45,13 @@ def failure_limit(request: HttpRequest, credentials: dict | None) -> int:
 
 
 def locked_out_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
-    """AXES_LOCKOUT_CALLABLE: the sign-in page again, saying the account is locked and who can help."""
-    if getattr(request, "vendor_console", False):
-        from tickets.console_views import locked_out_response as console_locked_out
+    """AXES_LOCKOUT_CALLABLE: the sign-in page again, saying the account is locked and who can help.
 
-        return console_locked_out(request)
+    Another door (the vendor's support console) puts its own page on the request as ``locked_out_response``.
+    """
+    door = getattr(request, "locked_out_response", None)
+    if door is not None:
+        return door(request)
     from accounts.signin.forms import ClinicAuthenticationForm
 
     form = ClinicAuthenticationForm(request, data=None)

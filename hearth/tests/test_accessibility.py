@@ -520,10 +520,10 @@ def test_vendor_console_pages_have_no_wcag_violations(axe_page, transactional_db
 
     import pyotp
 
+    from console.demo import DEMO_VENDOR_STAFF
     from core import uploads
     from core.tests.files import png_bytes
     from tickets import services
-    from tickets.demo import DEMO_VENDOR_STAFF
     from tickets.models import Ticket
 
     clinics = {c.slug: c for c in load_demo()}

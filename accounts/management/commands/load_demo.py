@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, DEMO_STAFF, load_demo
+from console.demo import DEMO_VENDOR_STAFF
 from tenancy.resolver import clinic_url, support_url
-from tickets.demo import DEMO_VENDOR_STAFF
 
 
 class Command(BaseCommand):

@@ -1,0 +1,15 @@
+"""The demo vendor support account for `make run`'s support console."""
+
+from console.signin.models import VendorStaff
+
+DEMO_VENDOR_STAFF = ("support@hearth.example.org", "Riley Support")
+
+
+def load_demo_vendor_staff(password: str) -> VendorStaff:
+    """The demo vendor support account for the support console (created once; password reset if unusable)."""
+    email, name = DEMO_VENDOR_STAFF
+    staff, created = VendorStaff.objects.get_or_create(email=email, defaults={"full_name": name})
+    if created or not staff.has_usable_password():
+        staff.set_password(password)
+        staff.save(update_fields=["password"])
+    return staff

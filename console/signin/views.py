@@ -1,0 +1,58 @@
+"""The console's sign-in and sign-out (the password step; the second step is ``console/mfa/views.py``).
+
+Business rules live in ``console/signin/services.py``.
+"""
+
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.signin.ratelimits import throttle_auth
+from audit.models import Outcome
+from audit.services import record
+from console.signin import services as vendor
+from console.signin.forms import SignInForm
+
+FAILED = "That email and password don't match an active vendor support account."
+
+
+def next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("console:list")
+
+
+def locked_out_response(request):
+    """The sign-in page saying the account is locked (django-axes' lockout response on the support host).
+
+    A half-signed-in session (locked by wrong codes) ends: the password must be given again once unlocked.
+    """
+    record("vendor.locked_out", request=request, outcome=Outcome.DENIED, detail={"path": request.path[:200]})
+    request.session.flush()
+    context = {"form": SignInForm(), "locked_message": vendor.LOCKED_MESSAGE}
+    return render(request, "console/login.html", context, status=403)
+
+
+@throttle_auth
+def sign_in(request):
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        if vendor.is_locked(request, email):
+            return locked_out_response(request)
+        staff = vendor.authenticate(request, email, form.cleaned_data["password"])
+        if staff is not None:
+            vendor.sign_in(request, staff)
+            return redirect(vendor.two_step_url(staff, next_url(request)))
+        form.add_error(None, FAILED)
+    context = {"form": form, "next": next_url(request) if request.method == "GET" else request.POST.get("next", "")}
+    return render(request, "console/login.html", context, status=200 if not form.errors else 400)
+
+
+@require_POST
+def sign_out(request):
+    request.vendor_staff = vendor.current_staff(request)
+    vendor.sign_out(request)
+    return redirect("console:login")
