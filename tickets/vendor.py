@@ -164,6 +164,12 @@ def two_step_url(staff: VendorStaff, target: str) -> str:
     return _with_next("console:mfa_verify" if confirmed_key(staff) else "console:mfa_setup", target)
 
 
+class ConsoleRequest(HttpRequest):
+    """A console request past ``vendor_staff_required``, for annotations; never instantiated."""
+
+    vendor_staff: VendorStaff
+
+
 def vendor_staff_required(view: Callable) -> Callable:
     """Console views: only on the support host, only for a vendor staff member signed in with both steps
     (``request.vendor_staff``). A half-signed-in session is sent to the two-step pages."""

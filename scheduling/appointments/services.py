@@ -33,7 +33,7 @@ from scheduling.appointments.models import (
     Room,
     Status,
 )
-from tenancy.context import current_organization
+from tenancy.context import require_organization
 from tenancy.models import Location
 
 LATE_CANCEL_HOURS = 24
@@ -93,7 +93,7 @@ class Details:
 
 
 def clinic_zone() -> str:
-    return current_organization().time_zone
+    return require_organization().time_zone
 
 
 def client_label_for(actor: Membership | None, clients: Sequence[Client]):
@@ -630,7 +630,7 @@ def cancel(
     if not current.is_open:
         raise ValidationError(f"This appointment is already {current.get_status_display().lower()}.")
     targets = [current]
-    if scope == FOLLOWING and current.series_id:
+    if scope == FOLLOWING and current.series is not None:
         later = current.series.occurrences.select_for_update().filter(start__gt=current.start, status__in=OPEN_STATUSES)
         targets += list(later.order_by("start"))
     now = timezone.now()
