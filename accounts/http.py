@@ -11,4 +11,4 @@ class ClinicRequest(HttpRequest):
 
     organization: Organization  # tenancy.middleware.TenantMiddleware
     membership: Membership | None  # accounts.middleware.MembershipMiddleware: None until someone signs in
-    hearth_set_device_cookie: str  # only after sessions.start met a new browser; the middleware reads it so
+    hearth_set_device_cookie: str  # only once sessions.start meets a new browser; the middleware sends the cookie
