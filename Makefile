@@ -43,6 +43,8 @@ test: install-dev
 		|| (echo "Model changes without a migration: run 'manage.py makemigrations'." && exit 1)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-dev
@@ -51,6 +53,8 @@ bench: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -1,10 +1,12 @@
 """Who may do what with staff records and clinic settings. Views and the API ask here, nowhere else."""
 
+from typing import TypeGuard
+
 from accounts.people.models import Membership
 from accounts.roles import Role
 
 
-def is_administrator(actor: Membership | None) -> bool:
+def is_administrator(actor: Membership | None) -> TypeGuard[Membership]:
     return actor is not None and actor.is_active and actor.has_role(Role.ADMINISTRATOR)
 
 
@@ -16,7 +18,7 @@ def can_invite_staff(actor: Membership | None) -> bool:
     return is_administrator(actor)
 
 
-def can_edit_staff(actor: Membership | None, target: Membership) -> bool:
+def can_edit_staff(actor: Membership | None, target: Membership) -> TypeGuard[Membership]:
     return is_administrator(actor) and actor.organization_id == target.organization_id
 
 

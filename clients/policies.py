@@ -6,9 +6,11 @@ disclosures log). Every chart view asks here which sections the person may see, 
 """
 
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from accounts.people.models import Membership
 from accounts.roles import Role
+from clients.records.models import Client
 
 DEMOGRAPHICS, INSURANCE, BILLING, CLINICAL = "demographics", "insurance", "billing", "clinical"
 CONSENTS = "consents"
@@ -93,7 +95,7 @@ def can_look_up_codes(actor: Membership | None) -> bool:
 CONSENT_ROLES = (Role.FRONT_DESK, Role.ADMINISTRATOR, *CLINICAL_ROLES)
 
 
-def _consent_staff(actor: Membership | None, sections: frozenset[str]) -> bool:
+def _consent_staff(actor: Membership | None, sections: frozenset[str]) -> TypeGuard[Membership]:
     if actor is None or not actor.is_active or CONSENTS not in sections:
         return False
     if actor.has_role(Role.FRONT_DESK, Role.ADMINISTRATOR):
@@ -201,7 +203,7 @@ def can_change_status(actor: Membership | None, sections: frozenset[str]) -> boo
 ENTERED_IN_ERROR_WINDOW = timedelta(hours=24)
 
 
-def can_mark_entered_in_error(actor: Membership | None, client, now: datetime) -> bool:
+def can_mark_entered_in_error(actor: Membership | None, client: Client, now: datetime) -> bool:
     """Marking a chart "entered in error" (a duplicate, the wrong person) hides it from lists and search.
 
     Administrators may always do it. The person who registered the client may do it within 24 hours of
@@ -224,7 +226,7 @@ def can_restore_from_error(actor: Membership | None) -> bool:
     return actor is not None and actor.is_active and actor.has_role(Role.ADMINISTRATOR)
 
 
-def can_manage_care_team(actor: Membership | None, client, sections: frozenset[str]) -> bool:
+def can_manage_care_team(actor: Membership | None, client: Client, sections: frozenset[str]) -> bool:
     """Who decides who works with a client (and so who may read the chart): administrators and the front desk
     (who assign clinicians at intake), supervisors who can open the chart, and the client's primary clinician
     (who brings in colleagues such as a prescriber)."""

@@ -1,11 +1,15 @@
 """Enforcing policy answers in views: refuse, audit, and never reveal another clinic's rows."""
 
-from django.core.exceptions import PermissionDenied
+from typing import TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404, HttpRequest
 
 from audit.models import Outcome
 from audit.services import record, record_denied
+
+M = TypeVar("M", bound=models.Model)
 
 
 def require(request: HttpRequest, allowed: bool, permission: str, target: models.Model | None = None) -> None:
@@ -15,7 +19,7 @@ def require(request: HttpRequest, allowed: bool, permission: str, target: models
         raise PermissionDenied(permission)
 
 
-def get_for_clinic_or_404(request: HttpRequest, queryset: models.QuerySet, permission: str, pk):
+def get_for_clinic_or_404(request: HttpRequest, queryset: models.QuerySet[M], permission: str, pk: object) -> M:
     """Fetch a row of the request's clinic by id, or 404.
 
     A miss is audited without checking whether the id exists in another clinic: that check would itself cross
@@ -23,7 +27,7 @@ def get_for_clinic_or_404(request: HttpRequest, queryset: models.QuerySet, permi
     """
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         record(
             "access.not_found",
             request=request,

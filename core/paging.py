@@ -6,7 +6,7 @@ keystroke of a live search, to print a number nobody needs to page through a lis
 reads one row past the page instead: the total is known only when the last page is reached.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 
@@ -58,7 +58,7 @@ class Window:
     def count(self) -> int | None:
         return None if self.has_next or self.capped else self.end_index
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator:
         return iter(self.rows)
 
     def __len__(self) -> int:
@@ -72,11 +72,11 @@ def window(items: Sequence, number: int, per_page: int, *, limit: int | None = N
     if limit is not None:
         number = min(number, max(-(-limit // per_page), 1))
     start = (number - 1) * per_page
-    last = limit is not None and start + per_page >= limit
-    stop = limit + 1 if last else start + per_page + 1
+    cap = limit if limit is not None and start + per_page >= limit else None
+    stop = cap + 1 if cap is not None else start + per_page + 1
     rows = list(items[start:stop])
     if not rows and number > 1:
         return window(items, 1, per_page, limit=limit)
-    if last:
-        return Window(rows[: limit - start], number, per_page, has_next=False, capped=len(rows) > limit - start)
+    if cap is not None:
+        return Window(rows[: cap - start], number, per_page, has_next=False, capped=len(rows) > cap - start)
     return Window(rows[:per_page], number, per_page, has_next=len(rows) > per_page)

@@ -28,14 +28,17 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import puremagic
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ValidationError
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -84,17 +87,17 @@ def max_request_bytes() -> int:
     return settings.HEARTH_UPLOAD_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 
 
-def allowed_types_text(kinds=KINDS) -> str:
+def allowed_types_text(kinds: Sequence[FileKind] = KINDS) -> str:
     labels = [kind.label for kind in kinds]
     return ", ".join(labels[:-1]) + f" or {labels[-1]}" if len(labels) > 1 else labels[0]
 
 
-def accept_attribute(kinds=KINDS) -> str:
+def accept_attribute(kinds: Sequence[FileKind] = KINDS) -> str:
     """For ``<input type=file accept=…>``: a convenience for the file picker, never a check."""
     return ",".join([*(kind.content_type for kind in kinds), *(ext for kind in kinds for ext in kind.extensions)])
 
 
-def detect_kind(head: bytes, kinds=KINDS) -> tuple[FileKind | None, str]:
+def detect_kind(head: bytes, kinds: Sequence[FileKind] = KINDS) -> tuple[FileKind | None, str]:
     """The accepted kind the bytes are, or ``None`` and a name for what they are instead ("" when unknown).
 
     Among puremagic's most confident matches, one must be an accepted type; a weaker match never wins over a
@@ -118,7 +121,7 @@ _EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{1,4}")
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff<>:\"/\\|?*]")
 
 
-def display_filename(name: str, kind: FileKind | None = None) -> str:
+def display_filename(name: str | None, kind: FileKind | None = None) -> str:
     """A file name safe to show and to suggest for a download; never used to store the file.
 
     Drops any folder part, control and direction-changing characters and characters Windows forbids, squeezes
@@ -138,7 +141,9 @@ def display_filename(name: str, kind: FileKind | None = None) -> str:
     return f"{stem}{extension.lower()}"
 
 
-def check_upload(upload: UploadedFile | None, *, kinds=KINDS, max_bytes: int | None = None) -> CheckedUpload:
+def check_upload(
+    upload: UploadedFile | None, *, kinds: Sequence[FileKind] = KINDS, max_bytes: int | None = None
+) -> CheckedUpload:
     """Validate an uploaded file by size and by content; raise ``ValidationError`` with a message for people.
 
     Reads the whole file once (to hash it) and leaves it rewound for :func:`store`.
@@ -171,7 +176,7 @@ def check_upload(upload: UploadedFile | None, *, kinds=KINDS, max_bytes: int | N
     return CheckedUpload(upload, kind, upload.size, digest.hexdigest(), display_filename(upload.name, kind))
 
 
-def private_storage():
+def private_storage() -> Storage:
     return storages["private"]
 
 
@@ -230,17 +235,17 @@ def file_response(name: str, *, content_type: str, filename: str, inline: bool, 
 class PrivateFileSystemStorage(FileSystemStorage):
     """Files on disk that have no URL: serving them is always a view's job, after its access check."""
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         raise NotImplementedError("Private files have no URL; serve them with hearth.uploads.file_response.")
 
 
 # --- Refusing oversized requests -----------------------------------------------------------------------------
 
 
-def _declared_length(value) -> int | None:
+def _declared_length(value: str | bytes | None) -> int | None:
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return int(value) if value is not None else None
+    except ValueError:
         return None
 
 
@@ -250,7 +255,7 @@ class RequestSizeLimitMiddleware:
     Runs before CSRF's check (which would parse the whole multipart body) and before any view.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -276,7 +281,13 @@ def too_large_response(request: HttpRequest, length: int) -> HttpResponse:
     return response
 
 
-def asgi_body_limit(app):
+Message = Mapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
+
+
+def asgi_body_limit(app: ASGIApp) -> ASGIApp:
     """Wrap the ASGI application so an oversized body is never read into a temporary file.
 
     Django's ASGI handler reads the whole body before any middleware runs. With a declared length over the limit
@@ -284,7 +295,7 @@ def asgi_body_limit(app):
     length that grows past the limit is cut off with a plain 413.
     """
 
-    async def guarded(scope, receive, send):
+    async def guarded(scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await app(scope, receive, send)
         limit = max_request_bytes()
@@ -293,21 +304,21 @@ def asgi_body_limit(app):
         if declared is not None and declared > limit:
             handed_over = False
 
-            async def empty_body():
+            async def empty_body() -> Message:
                 # The body once, empty; after that nothing more arrives (Django waits here for a disconnect and
                 # cancels the wait once its 413 is sent; the server then closes the connection, body unread).
                 nonlocal handed_over
-                if not handed_over:
-                    handed_over = True
-                    return {"type": "http.request", "body": b"", "more_body": False}
-                await asyncio.Event().wait()
+                if handed_over:
+                    await asyncio.Event().wait()
+                handed_over = True
+                return {"type": "http.request", "body": b"", "more_body": False}
 
             return await app(scope, empty_body, send)
 
         received = 0
         refused = False
 
-        async def counting_receive():
+        async def counting_receive() -> Message:
             nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
@@ -323,7 +334,7 @@ def asgi_body_limit(app):
     return guarded
 
 
-async def _send_plain_413(send) -> None:
+async def _send_plain_413(send: Send) -> None:
     body = b"This upload is too large. Nothing was saved.\n"
     await send(
         {
@@ -342,7 +353,7 @@ async def _send_plain_413(send) -> None:
 # --- Configuration check -------------------------------------------------------------------------------------
 
 
-def check_private_storage(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def check_private_storage(app_configs: Sequence[AppConfig] | None = None, **kwargs: Any) -> list[checks.CheckMessage]:
     """The private storage must never sit where static files are collected or served from."""
     storage = private_storage()
     if not isinstance(storage, FileSystemStorage):
@@ -352,7 +363,7 @@ def check_private_storage(app_configs=None, **kwargs) -> list[checks.CheckMessag
     public += [Path(entry if isinstance(entry, str | Path) else entry[1]) for entry in settings.STATICFILES_DIRS]
     if settings.MEDIA_ROOT:
         public.append(Path(settings.MEDIA_ROOT))
-    errors = []
+    errors: list[checks.CheckMessage] = []
     for root in public:
         root = root.resolve()
         if private == root or root in private.parents or private in root.parents:

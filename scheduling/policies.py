@@ -9,6 +9,7 @@
 """
 
 from collections.abc import Iterable
+from typing import TypeGuard
 
 from accounts.people.models import Membership
 from accounts.roles import Role
@@ -19,7 +20,7 @@ CLINICAL = (Role.CLINICIAN, Role.SUPERVISOR)
 READERS = (*SCHEDULERS, *CLINICAL, Role.BILLING)
 
 
-def _active(actor: Membership | None) -> bool:
+def _active(actor: Membership | None) -> TypeGuard[Membership]:
     return actor is not None and actor.is_active
 
 
@@ -81,7 +82,7 @@ def can_manage_availability(actor: Membership | None, clinician: Membership) -> 
 # ``selectors.visible_client_ids`` allows. Billing has no need for it.
 
 
-def can_view_waitlist(actor: Membership | None) -> bool:
+def can_view_waitlist(actor: Membership | None) -> TypeGuard[Membership]:
     return _active(actor) and actor.has_role(*SCHEDULERS, *CLINICAL)
 
 

@@ -25,6 +25,14 @@ def current_organization() -> Organization | None:
     return _current.get()
 
 
+def require_organization() -> Organization:
+    """The clinic in context, for code that only ever runs inside one (services, tasks)."""
+    organization = _current.get()
+    if organization is None:
+        raise NoTenantError("No clinic in context.")
+    return organization
+
+
 @contextmanager
 def tenant_context(organization: Organization) -> Iterator[Organization]:
     """Act for ``organization`` inside the block; nested blocks restore the outer clinic on exit."""

@@ -240,6 +240,7 @@ class TicketUpdate(TenantModel):
     new_value = models.CharField(max_length=200, blank=True)
     ticket_version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
+    files: list["TicketAttachment"]  # not a column: ``selectors.thread`` sets it for the page
 
     class Meta:
         ordering = ["created_at", "pk"]

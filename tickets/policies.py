@@ -8,22 +8,24 @@
   Cancelling is the creator's or an administrator's call: the assignee completes instead.
 """
 
-from typing import Protocol
+from typing import Protocol, TypeGuard
+
+from django.http import HttpRequest
 
 from accounts.people.models import Membership
 from accounts.roles import Role
 from tickets.models import Status, Ticket
 
 
-def _active(actor: Membership | None) -> bool:
+def _active(actor: Membership | None) -> TypeGuard[Membership]:
     return actor is not None and actor.is_active
 
 
-def is_administrator(actor: Membership | None) -> bool:
+def is_administrator(actor: Membership | None) -> TypeGuard[Membership]:
     return _active(actor) and actor.has_role(Role.ADMINISTRATOR)
 
 
-def is_champion(actor: Membership | None) -> bool:
+def is_champion(actor: Membership | None) -> TypeGuard[Membership]:
     return _active(actor) and actor.has_role(Role.SUPPORT_CHAMPION)
 
 
@@ -48,7 +50,7 @@ def _manages(actor: Membership, ticket: Ticket) -> bool:
     return ticket.created_by_id == actor.pk or ticket.assignee_id == actor.pk or is_administrator(actor)
 
 
-def can_view_ticket(actor: Membership | None, ticket: Ticket, *, associated: bool) -> bool:
+def can_view_ticket(actor: Membership | None, ticket: Ticket, *, associated: bool) -> TypeGuard[Membership]:
     if not _active(actor):
         return False
     return (
@@ -123,24 +125,30 @@ class VendorActor(Protocol):
     def display_name(self) -> str: ...
 
 
-def _vendor_active(staff) -> bool:
+class ConsoleRequest(HttpRequest):
+    """A support-console request past the console's sign-in check, for annotations; never instantiated."""
+
+    vendor_staff: VendorActor
+
+
+def _vendor_active(staff: VendorActor | None) -> bool:
     return staff is not None and staff.is_active
 
 
-def vendor_can_view(staff, ticket: Ticket) -> bool:
+def vendor_can_view(staff: VendorActor | None, ticket: Ticket) -> bool:
     return _vendor_active(staff) and ticket.sent_to_vendor_at is not None
 
 
-def vendor_can_reply(staff, ticket: Ticket) -> bool:
+def vendor_can_reply(staff: VendorActor | None, ticket: Ticket) -> bool:
     return vendor_can_view(staff, ticket)
 
 
-def vendor_allowed_statuses(staff, ticket: Ticket) -> frozenset[str]:
+def vendor_allowed_statuses(staff: VendorActor | None, ticket: Ticket) -> frozenset[str]:
     """In progress, Waiting on staff (the clinic's turn) or Complete; a cancelled ticket stays cancelled."""
     if not vendor_can_view(staff, ticket) or ticket.status == Status.CANCELLED:
         return frozenset({ticket.status})
     return VENDOR_STATUSES | {ticket.status}
 
 
-def vendor_can_change_status(staff, ticket: Ticket, status: str) -> bool:
+def vendor_can_change_status(staff: VendorActor | None, ticket: Ticket, status: str) -> bool:
     return status in vendor_allowed_statuses(staff, ticket)

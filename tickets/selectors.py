@@ -2,13 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils import timezone
 
+from accounts.http import ClinicRequest
 from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
@@ -26,6 +28,7 @@ from tickets.models import (
     TicketAssociate,
     TicketAttachment,
 )
+from tickets.policies import ConsoleRequest
 
 SCOPES = {
     "assigned": "Assigned to me",
@@ -152,11 +155,11 @@ def list_rows(tickets: QuerySet) -> QuerySet:
     return tickets.select_related("assignee__user").defer("description")
 
 
-def is_associated(actor: Membership, ticket: Ticket) -> bool:
+def is_associated(actor: Membership | None, ticket: Ticket) -> bool:
     return TicketAssociate.objects.filter(ticket=ticket, membership=actor).exists()
 
 
-def get_ticket(request: HttpRequest, pk, permission: str = "tickets.view") -> tuple[Ticket, bool]:
+def get_ticket(request: ClinicRequest, pk, permission: str = "tickets.view") -> tuple[Ticket, bool]:
     """The ticket and whether the person is associated with it; 404 for another clinic's (audited), 403 (audited)
     when they may not see it. Does not audit reading the description: the ticket page does."""
     ticket = get_for_clinic_or_404(
@@ -181,7 +184,7 @@ def thread(ticket: Ticket) -> list:
     return entries
 
 
-def get_attachment(request: HttpRequest, pk, attachment_pk) -> TicketAttachment:
+def get_attachment(request: ClinicRequest, pk, attachment_pk) -> TicketAttachment:
     """An attachment of a ticket the person may see (``get_ticket``'s 404/403, audited), or 404 (audited)."""
     ticket, _associated = get_ticket(request, pk, "tickets.attachment")
     attachment = get_for_clinic_or_404(
@@ -292,12 +295,12 @@ def vendor_ticket_page(filters: dict, now: datetime, page_number) -> Page:
     return page
 
 
-def _vendor_refusal(request: HttpRequest, pk, permission: str) -> None:
+def _vendor_refusal(request: ConsoleRequest, pk, permission: str) -> None:
     """Audit a console request for a ticket it may not see: in the ticket's clinic's chain when it exists (so the
     clinic sees the try), else in the system chain. Finding that clinic is the one read here outside the console's
     row-level security, and it reads the clinic's id alone."""
     detail = {"permission": permission, "vendor_staff_id": request.vendor_staff.pk}
-    fields = {"actor_label": request.vendor_staff.audit_label, "outcome": "denied", "detail": detail}
+    fields: dict[str, Any] = {"actor_label": request.vendor_staff.audit_label, "outcome": "denied", "detail": detail}
     organization_id = (
         Ticket.all_tenants.filter(pk=pk).values_list("organization_id", flat=True).first()
         if str(pk).isdigit()
@@ -318,7 +321,7 @@ def _vendor_refusal(request: HttpRequest, pk, permission: str) -> None:
         )
 
 
-def get_sent_ticket(request: HttpRequest, pk, permission: str = "tickets.vendor_view") -> Ticket:
+def get_sent_ticket(request: ConsoleRequest, pk, permission: str = "tickets.vendor_view") -> Ticket:
     """A ticket sent to the vendor, for the signed-in vendor staff member; 404 (audited) for any other id.
 
     Found under the console's row-level security, then read with its people inside its clinic's context.
@@ -343,7 +346,7 @@ def get_sent_ticket(request: HttpRequest, pk, permission: str = "tickets.vendor_
     return ticket
 
 
-def vendor_attachment(request: HttpRequest, pk, attachment_pk) -> tuple[Ticket, TicketAttachment]:
+def vendor_attachment(request: ConsoleRequest, pk, attachment_pk) -> tuple[Ticket, TicketAttachment]:
     """A file of a sent ticket (404, audited in the clinic's chain, for any other id)."""
     ticket = get_sent_ticket(request, pk, "tickets.vendor_attachment")
     with tenant_context(ticket.organization):

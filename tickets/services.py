@@ -17,7 +17,7 @@ from audit.services import record
 from core import uploads
 from core.clinic_time import clinic_today
 from core.versioning import lock_version
-from tenancy.context import current_organization, tenant_context
+from tenancy.context import require_organization, tenant_context
 from tenancy.models import Organization
 from tickets import phi, policies
 from tickets.models import (
@@ -119,7 +119,7 @@ def _validate(actor: Membership | None, fields: dict, today) -> None:
         errors["date_due"] = ["The date due can't be in the past."]
     assignee = fields.get("assignee")
     if assignee is not None:
-        organization = current_organization()
+        organization = require_organization()
         if assignee.organization_id != organization.pk or not assignee.is_active:
             errors["assignee"] = ["Assign the ticket to an active staff member of this clinic."]
     client = fields.get("client")
@@ -213,7 +213,7 @@ def _files_detail(attachment_ids: list[int]) -> dict:
 def create_ticket(*, attachments: Sequence[uploads.CheckedUpload] = (), **fields) -> Ticket:
     """Open a ticket from a person (see ``_create_ticket`` for the fields), with any checked ``attachments``
     (screenshots, PDFs) on its first thread entry."""
-    with _stored_files(attachments, current_organization().pk) as stored, transaction.atomic():
+    with _stored_files(attachments, require_organization().pk) as stored, transaction.atomic():
         return _create_ticket(stored=stored, **fields)
 
 
@@ -237,7 +237,7 @@ def _create_ticket(
         raise PermissionDenied("tickets.create")
     if send_to_vendor and not policies.can_send_to_vendor(actor):
         raise PermissionDenied("tickets.send_to_vendor")
-    organization = current_organization()
+    organization = require_organization()
     title = title.strip()
     _validate(
         actor,
@@ -375,7 +375,7 @@ def update_ticket(
         raise PermissionDenied("tickets.change_status")
     if send and not policies.can_send_to_vendor(actor, current, associated=associated):
         raise PermissionDenied("tickets.send_to_vendor")
-    organization = current_organization()
+    organization = require_organization()
     if "title" in changes:
         changes["title"] = changes["title"].strip()
     _validate(actor, {k: v for k, v in changes.items() if k in EDIT_FIELDS}, clinic_today(organization))

@@ -3,6 +3,7 @@ when they sign in from a browser Hearth has not seen before."""
 
 import secrets
 from datetime import timedelta
+from typing import cast
 
 from django.contrib.sessions.models import Session
 from django.core import signing
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.http import ClinicRequest
 from accounts.people.models import User
 from accounts.sessions.models import UserSession
 from accounts.tasks import send_new_device_alert
@@ -56,7 +58,7 @@ def signed_device_cookie(device_id: str) -> str:
     return signing.dumps(device_id, salt=DEVICE_COOKIE_SALT)
 
 
-def start(request: HttpRequest, user: User) -> bool:
+def start(request: ClinicRequest, user: User) -> bool:
     """Record a new signed-in session; returns True when it comes from a browser new to this person."""
     now = timezone.now()
     request.session[LOGIN_AT] = now.timestamp()
@@ -72,7 +74,7 @@ def start(request: HttpRequest, user: User) -> bool:
     UserSession.objects.create(
         user=user,
         organization=request.organization,
-        session_key=request.session.session_key,
+        session_key=cast(str, request.session.session_key),  # saved above, so it has one
         device_id=device_id,
         device=describe_device(request.META.get("HTTP_USER_AGENT", ""))[:120],
         ip_address=client_ip(request),

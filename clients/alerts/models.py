@@ -44,4 +44,4 @@ class ClientAlert(TenantModel):
         return f"{self.kind} alert on {self.client_id}"
 
 
-SEVERITY_RANK = {AlertSeverity.HIGH: 0, AlertSeverity.MODERATE: 1, AlertSeverity.LOW: 2}
+SEVERITY_RANK: dict[str, int] = {AlertSeverity.HIGH: 0, AlertSeverity.MODERATE: 1, AlertSeverity.LOW: 2}

@@ -23,6 +23,7 @@ The rules, each with its own message:
 """
 
 import datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -399,14 +400,15 @@ def _check_authorization_backs(authorization: Authorization, disclosure: Disclos
     day = disclosure.disclosed_on
     status = authorization.status_on(day)
     if status == ConsentStatus.REVOKED:
+        revoked_on = cast(datetime.date, authorization.revoked_on)  # set, or the status would not say revoked
         raise refuse(
             {
-                "authorization": f"This authorisation was revoked on {_day(authorization.revoked_on)}: it can't back "
+                "authorization": f"This authorisation was revoked on {_day(revoked_on)}: it can't back "
                 "a release on or after that date."
             }
         )
     if status == ConsentStatus.EXPIRED:
-        ended = authorization.ended_on - datetime.timedelta(days=1)
+        ended = cast(datetime.date, authorization.ended_on) - datetime.timedelta(days=1)  # expired: it has ended
         raise refuse({"authorization": f"This authorisation had ended by {_day(day)} (last usable day {_day(ended)})."})
     if status == ConsentStatus.PENDING:
         raise refuse(

@@ -35,7 +35,7 @@ class DocumentCategory(models.TextChoices):
 
 # Where a category is filed unless the uploader says otherwise. Categories that may hold clinical content default
 # to the clinical section: filing too narrowly is fixed by a clinician, filing too widely is a disclosure.
-CATEGORY_SECTIONS = {
+CATEGORY_SECTIONS: dict[str, str] = {
     DocumentCategory.INTAKE: DEMOGRAPHICS,
     DocumentCategory.CONSENT: DEMOGRAPHICS,
     DocumentCategory.ROI: DEMOGRAPHICS,

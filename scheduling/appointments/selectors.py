@@ -114,13 +114,11 @@ class EpochSeconds(Func):
     aware loader for PostgreSQL is pure Python): on a week of a large clinic that was a fifth of the page."""
 
     output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra):
-        # SQLite (Django stores UTC text there): days since the Julian epoch, whose 1970-01-01 is 2440587.5.
-        return super().as_sql(compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400)")
+    # SQLite (Django stores UTC text there): days since the Julian epoch, whose 1970-01-01 is 2440587.5.
+    template = "((julianday(%(expressions)s) - 2440587.5) * 86400)"
 
     def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8")
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8")
 
 
 class AmongIds(Func):
@@ -134,7 +132,8 @@ class AmongIds(Func):
         super().__init__(expression)
         self.ids = ids
 
-    def as_sql(self, compiler, connection, **extra):
+    # Django's compiler calls as_sql(compiler, connection): no template or function to pass, unlike Func's.
+    def as_sql(self, compiler, connection, **extra):  # type: ignore[override]
         if not self.ids:
             raise EmptyResultSet  # as Django's own ``__in=[]``: nothing matches
         sql, params = compiler.compile(self.source_expressions[0])
@@ -146,7 +145,13 @@ class AmongIds(Func):
         return f"{sql} = ANY(%s::bigint[])", (*params, "{" + ",".join(map(str, self.ids)) + "}")
 
 
-def _in_range(start, end, clinician_ids, room_id, include_cancelled) -> Q:
+def _in_range(
+    start: datetime.datetime,
+    end: datetime.datetime,
+    clinician_ids: Iterable[int] | None,
+    room_id: int | None,
+    include_cancelled: bool,
+) -> Q:
     """Appointments overlapping [start, end) of any of some clinicians, or of a room.
 
     No appointment lasts longer than ``MAX_DURATION`` (``services.check_duration`` refuses it), so one that
@@ -157,7 +162,7 @@ def _in_range(start, end, clinician_ids, room_id, include_cancelled) -> Q:
     condition = Q(start__gte=earliest, start__lt=end, end__gt=start)
     if clinician_ids is not None:
         chosen = AppointmentClinician.objects.filter(appointment=OuterRef("pk"), clinician_id__in=list(clinician_ids))
-        condition &= Exists(chosen)
+        condition &= Exists(chosen)  # type: ignore[assignment]  # a Q at run time; the stubs' Q.__and__ takes Q only
     if room_id is not None:
         condition &= Q(room_id=room_id)
     if not include_cancelled:

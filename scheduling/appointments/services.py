@@ -617,7 +617,7 @@ def cancel(
     if not current.is_open:
         raise ValidationError(f"This appointment is already {current.get_status_display().lower()}.")
     targets = [current]
-    if scope == FOLLOWING and current.series_id:
+    if scope == FOLLOWING and current.series is not None:
         later = current.series.occurrences.select_for_update().filter(start__gt=current.start, status__in=OPEN_STATUSES)
         targets += list(later.order_by("start"))
     now = timezone.now()

@@ -9,6 +9,7 @@ the name, plus place and status — never notes, diagnoses or names.
 import datetime
 import hashlib
 import secrets
+from typing import cast
 
 import icalendar
 from django.core.exceptions import ValidationError
@@ -22,6 +23,7 @@ from scheduling import policies
 from scheduling.appointments import selectors
 from scheduling.appointments.models import Appointment, Room, Status
 from scheduling.feeds.models import CalendarFeed, ClientLabel, FeedKind
+from tenancy.models import Organization
 
 PAST_DAYS = 30
 FUTURE_DAYS = 180
@@ -126,15 +128,16 @@ def _initials(name: str) -> str:
 
 
 def _title(feed: CalendarFeed) -> str:
+    # The feed's check constraint: a clinician's feed has its clinician, a room's feed its room.
     if feed.kind == FeedKind.CLINICIAN:
-        return f"Hearth: {feed.clinician.user.full_name}"
+        return f"Hearth: {cast(Membership, feed.clinician).user.full_name}"
     if feed.kind == FeedKind.ROOM:
-        return f"Hearth: {feed.room.name}"
+        return f"Hearth: {cast(Room, feed.room).name}"
     return f"Hearth: {feed.owner.user.full_name}"
 
 
 def build_calendar(
-    feed: CalendarFeed, *, organization, uid_domain: str, now: datetime.datetime | None = None
+    feed: CalendarFeed, *, organization: Organization, uid_domain: str, now: datetime.datetime | None = None
 ) -> tuple[bytes, int]:
     """The feed's VCALENDAR (30 days back, 180 ahead) with times in the clinic's zone (TZID + VTIMEZONE).
 
@@ -147,7 +150,7 @@ def build_calendar(
     if feed.kind == FeedKind.ROOM:
         appointments = selectors.calendar_rows(start, end, zone=organization.time_zone, room_id=feed.room_id)
     else:
-        clinician_id = feed.clinician_id if feed.kind == FeedKind.CLINICIAN else feed.owner_id
+        clinician_id = cast(int, feed.clinician_id) if feed.kind == FeedKind.CLINICIAN else feed.owner_id
         appointments = selectors.calendar_rows(start, end, zone=organization.time_zone, clinician_ids=[clinician_id])
     # What a calendar app needs beyond what the calendar page shows: when each was made and changed, and where.
     stamps = {

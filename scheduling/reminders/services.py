@@ -44,7 +44,7 @@ from scheduling.reminders.models import (
     ReminderSettings,
     ReminderStatus,
 )
-from tenancy.context import current_organization, tenant_context
+from tenancy.context import require_organization, tenant_context
 from tenancy.models import Organization
 from tenancy.resolver import clinic_url
 
@@ -172,7 +172,7 @@ def sweep_clinic(config: ReminderSettings, *, now: datetime.datetime) -> list[in
                             continue  # another sweep claimed it first
                         if not reason:
                             claimed.append(row.pk)
-        organization_id = current_organization().pk
+        organization_id = require_organization().pk
 
         def enqueue() -> None:
             from scheduling.reminders.tasks import send_reminder
@@ -277,7 +277,7 @@ def why_not_send(reminder: AppointmentReminder, *, now: datetime.datetime) -> st
 
 
 def mark(reminder_id: int, status: str, *, reason: str = "", now: datetime.datetime | None = None) -> None:
-    fields = {"status": status, "reason": reason[:120]}
+    fields: dict[str, object] = {"status": status, "reason": reason[:120]}
     if status == ReminderStatus.SENT:
         fields["sent_at"] = now or timezone.now()
     AppointmentReminder.objects.filter(pk=reminder_id).update(**fields)

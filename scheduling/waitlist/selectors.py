@@ -170,7 +170,7 @@ def open_slots_for(entry: WaitlistEntry, zone: str, limit: int = 8) -> list[Slot
 
     found = availability.find_open_slots(
         start=timezone.now() + datetime.timedelta(minutes=5),
-        clinicians=[entry.clinician] if entry.clinician_id else None,
+        clinicians=[entry.clinician] if entry.clinician is not None else None,
         appointment_type=entry.appointment_type,
         limit=300,
         step_minutes=30,

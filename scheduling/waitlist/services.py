@@ -7,6 +7,7 @@ makes, so the waitlist never puts anyone where the calendar would not.
 
 import datetime
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -185,7 +186,7 @@ def check_slot(entry: WaitlistEntry, slot: Slot, *, actor: Membership, zone: str
     if slot.minutes < kind.default_duration:
         raise ValidationError(f"“{kind.name}” needs {kind.default_duration} minutes; this slot has {slot.minutes}.")
     if entry.clinician_id and entry.clinician_id != slot.clinician.pk:
-        raise ValidationError(f"This client asked for {entry.clinician.user.full_name}.")
+        raise ValidationError(f"This client asked for {cast(Membership, entry.clinician).user.full_name}.")
     label = services.client_label_for(actor, [entry.client])
     end = slot.start + datetime.timedelta(minutes=kind.default_duration)
     details = services.Details(kind, [entry.client], [slot.clinician], slot.location, slot.room)
