@@ -15,8 +15,7 @@ from django.urls import reverse
 from accounts.roles import Role
 from audit.models import AuditEvent
 from clients.care_team.models import CareTeamMember
-from clients.diagnoses import views
-from clients.records import search, services
+from clients.records import search, services, views
 from clients.records.models import Client
 from clients.records.search import fold, parse_query, search_name_for
 from conftest import rls_queries
