@@ -1,4 +1,6 @@
-"""Demo clinics and staff for `make run` and the test-suite: two clinics, one person per role in each."""
+"""Demo clinics, staff and locations for `make run` and the test-suite: two clinics, one person per role in each.
+
+Other apps add their own demo data through ``core.registry.demo_data``."""
 
 from dataclasses import dataclass
 
@@ -6,11 +8,9 @@ from django.db import transaction
 
 from accounts.people.models import Membership, RoleAssignment, User
 from accounts.roles import Role
-from console.demo import load_demo_vendor_staff
-from scheduling import demo as scheduling_demo
+from core import registry
 from tenancy.context import tenant_context
 from tenancy.models import Location, Organization, PlaceOfService
-from tickets.demo import load_demo_tickets
 
 DEMO_PASSWORD = "Hearth-demo-2026!"
 
@@ -64,21 +64,11 @@ DEMO_LOCATIONS = {
         {"name": "Telehealth", "is_telehealth": True, "place_of_service": PlaceOfService.TELEHEALTH_HOME},
     ],
 }
-DEMO_PROGRAMS = [
-    ("Adult outpatient", "Individual and group therapy for adults."),
-    ("Child & family", "Therapy for children and teenagers, with their families."),
-    ("Intensive outpatient", "Several sessions a week for people who need more support."),
-    ("Substance use", "Treatment for alcohol and drug use (42 CFR Part 2 records)."),
-]
 
 
-def _load_locations_and_programs(slug: str) -> None:
-    from clients.programs.models import Program
-
+def _load_locations(slug: str) -> None:
     for data in DEMO_LOCATIONS[slug]:
         Location.objects.update_or_create(name=data["name"], defaults={**data, "is_active": True})
-    for name, description in DEMO_PROGRAMS:
-        Program.objects.update_or_create(name=name, defaults={"description": description, "is_active": True})
 
 
 def demo_email(slug: str, username: str) -> str:
@@ -87,7 +77,9 @@ def demo_email(slug: str, username: str) -> str:
 
 @transaction.atomic
 def load_demo() -> list[Organization]:
-    """Create or refresh the demo clinics; safe to run any number of times."""
+    """Create or refresh the demo clinics, then every app's registered demo data (``core.registry.demo_data``);
+    safe to run any number of times."""
+    parts = registry.demo_data.entries()
     clinics = []
     for slug, (name, time_zone) in DEMO_CLINICS.items():
         organization, _ = Organization.objects.update_or_create(
@@ -113,9 +105,12 @@ def load_demo() -> list[Organization]:
                 staff[person.username] = membership
             Organization.objects.filter(pk=organization.pk).update(billing_coordinator=billing)
             organization.billing_coordinator = billing
-            _load_locations_and_programs(slug)
-            load_demo_tickets()
-            scheduling_demo.load(organization, staff)
+            _load_locations(slug)
+            for part in parts:
+                if part.load:
+                    part.load(organization, staff)
         clinics.append(organization)
-    load_demo_vendor_staff(DEMO_PASSWORD)
+    for part in parts:
+        if part.load_shared:
+            part.load_shared()
     return clinics

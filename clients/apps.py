@@ -6,10 +6,11 @@ class ClientsConfig(AppConfig):
     verbose_name = "Clients"
 
     def ready(self) -> None:
-        """Register the chart's own tabs, the same way other apps add theirs."""
+        """Register the chart's own tabs (the same way other apps add theirs), the Clients menu entry, the Programs
+        set-up list and the demo programs."""
         from django.core import checks
 
-        from clients import policies
+        from clients import demo, policies
         from clients.amendments import views as views_amendments
         from clients.consents import views as views_consents
         from clients.diagnoses import views as diagnoses_views
@@ -17,7 +18,7 @@ class ClientsConfig(AppConfig):
         from clients.insurance import views as insurance_views
         from clients.records import views as records_views
         from clients.tabs import register_tab
-        from core import uploads
+        from core import registry, uploads
 
         register_tab("overview", "Overview", policies.DEMOGRAPHICS, records_views.overview_tab, order=0)
         register_tab("demographics", "Demographics", policies.DEMOGRAPHICS, records_views.demographics_tab, order=10)
@@ -27,3 +28,10 @@ class ClientsConfig(AppConfig):
         register_tab("documents", "Documents", policies.DEMOGRAPHICS, views_documents.documents_tab, order=60)
         register_tab("amendments", "Amendments", policies.DEMOGRAPHICS, views_amendments.amendments_tab, order=70)
         checks.register(uploads.check_private_storage, checks.Tags.security)
+        registry.navigation.register(
+            registry.Link("clients", "Clients", "clients:list", registry.every_member, order=10)
+        )
+        registry.setup_lists.register(
+            registry.Link("programs", "Programs", "clients:programs", policies.can_manage_programs, order=30)
+        )
+        registry.demo_data.register(registry.DemoData("programs", order=10, load=demo.load))

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.clinic_time import clinic_today
+from core.registry import Registry
 
 KEY = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 RESERVED_KEYS = frozenset({"edit", "emergency-access", "status", "care-team", "contacts", "family", "alerts"})
@@ -33,7 +34,7 @@ class ChartTab:
     order: int
 
 
-_registry: dict[str, ChartTab] = {}
+_tabs: Registry[ChartTab] = Registry()
 
 
 def register_tab(key: str, label: str, section: str, view, order: int = 100) -> ChartTab:
@@ -42,21 +43,19 @@ def register_tab(key: str, label: str, section: str, view, order: int = 100) -> 
         raise ValueError(
             f"Chart tab key {key!r} must be a short lower-case slug and not one of {sorted(RESERVED_KEYS)}"
         )
-    tab = ChartTab(key, label, section, view, order)
-    _registry[key] = tab
-    return tab
+    return _tabs.register(ChartTab(key, label, section, view, order))
 
 
 def unregister_tab(key: str) -> None:
-    _registry.pop(key, None)
+    _tabs.unregister(key)
 
 
 def get_tab(key: str) -> ChartTab | None:
-    return _registry.get(key)
+    return _tabs.get(key)
 
 
 def all_tabs() -> list[ChartTab]:
-    return sorted(_registry.values(), key=lambda tab: (tab.order, tab.key))
+    return _tabs.entries()
 
 
 def visible_tabs(chart) -> list[ChartTab]:

@@ -1,7 +1,7 @@
 """Demo tickets for `make run`: a few of each kind, no PHI in titles, created once (safe to load again)."""
 
 from accounts.people.models import Membership
-from tenancy.context import current_organization
+from tenancy.models import Organization
 from tickets import services
 from tickets.models import Priority, Status, Ticket
 
@@ -46,10 +46,9 @@ DEMO_TICKETS = [
 ]
 
 
-def load_demo_tickets() -> None:
+def load(organization: Organization, staff: dict[str, Membership]) -> None:
     """Create the demo tickets of the clinic in context (quietly: no notifications or emails)."""
     existing = set(Ticket.objects.values_list("title", flat=True))
-    staff = {m.username: m for m in Membership.objects.select_related("user")}
     for title, creator, assignee, priority, description, status, sent in DEMO_TICKETS:
         if title in existing:
             continue
@@ -70,7 +69,7 @@ def load_demo_tickets() -> None:
     title = "Nightly claim batch rejected by the clearinghouse"
     if title not in existing:
         services.open_automated_ticket(
-            current_organization(),
+            organization,
             title,
             "The clearinghouse rejected the batch: two claims lack a rendering provider.",
             priority=Priority.HIGH,

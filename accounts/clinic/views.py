@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from accounts import policies
 from accounts.clinic.forms import ClinicSettingsForm
 from accounts.staff import services
+from core import registry
 from core.authz import require
 from core.errors import ConflictError
 
@@ -29,13 +30,5 @@ def clinic_settings(request):
         else:
             messages.success(request, "Clinic settings saved.")
             return redirect("accounts:clinic_settings")
-    from clients import policies as client_policies
-    from scheduling import policies as scheduling_policies
-
-    context = {
-        "form": form,
-        "can_manage_locations": policies.can_manage_locations(request.membership),
-        "can_manage_programs": client_policies.can_manage_programs(request.membership),
-        "can_manage_reminders": scheduling_policies.can_manage_reminders(request.membership),
-    }
-    return render(request, "accounts/clinic_settings.html", context)
+    setup_links = registry.links_for(registry.setup_lists, request.membership)
+    return render(request, "accounts/clinic_settings.html", {"form": form, "setup_links": setup_links})

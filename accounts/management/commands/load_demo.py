@@ -1,12 +1,12 @@
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_PASSWORD, DEMO_STAFF, load_demo
-from console.demo import DEMO_VENDOR_STAFF
-from tenancy.resolver import clinic_url, support_url
+from core import registry
+from tenancy.resolver import clinic_url
 
 
 class Command(BaseCommand):
-    help = "Create (or refresh) two demo clinics with one staff member per role. Idempotent."
+    help = "Create (or refresh) two demo clinics with one staff member per role, and every app's demo data. Idempotent."
 
     def handle(self, *args, **options) -> None:
         clinics = load_demo()
@@ -16,6 +16,6 @@ class Command(BaseCommand):
         for person in DEMO_STAFF:
             roles = ", ".join(role.label for role in person.roles)
             self.stdout.write(f"  {person.username:<11} {roles}")
-        self.stdout.write(f"Vendor support console: {support_url('/login/')}")
-        vendor = DEMO_VENDOR_STAFF[0]
-        self.stdout.write(f"  {vendor}  Vendor support staff (same password; sets up two-step sign-in first)")
+        for part in registry.demo_data.entries():
+            for line in part.logins() if part.logins else ():
+                self.stdout.write(line)

@@ -1,8 +1,9 @@
 from django.core.management import call_command
 
-from accounts.demo import DEMO_PASSWORD, DEMO_PROGRAMS, DEMO_STAFF
+from accounts.demo import DEMO_PASSWORD, DEMO_STAFF
 from accounts.people.models import Membership, User
 from accounts.roles import Role
+from clients.demo import DEMO_PROGRAMS
 from clients.programs.models import Program
 from scheduling.demo import WAITING
 from scheduling.reminders.models import ReminderSettings
