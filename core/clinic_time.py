@@ -13,9 +13,10 @@ import zoneinfo
 from django.utils import timezone
 
 from tenancy.context import current_organization
+from tenancy.models import Organization
 
 
-def clinic_zone(organization=None) -> zoneinfo.ZoneInfo:
+def clinic_zone(organization: Organization | None = None) -> zoneinfo.ZoneInfo:
     """The clinic's time zone (its IANA name is ``.key``)."""
     if organization is None:
         organization = current_organization()
@@ -24,12 +25,12 @@ def clinic_zone(organization=None) -> zoneinfo.ZoneInfo:
     return zoneinfo.ZoneInfo(organization.time_zone)
 
 
-def clinic_now(organization=None) -> datetime.datetime:
+def clinic_now(organization: Organization | None = None) -> datetime.datetime:
     """Now, as an aware datetime in the clinic's time zone."""
     return timezone.localtime(timezone=clinic_zone(organization))
 
 
-def clinic_today(organization=None) -> datetime.date:
+def clinic_today(organization: Organization | None = None) -> datetime.date:
     """Today's date where the clinic is."""
     return today_in(clinic_zone(organization))
 

@@ -10,7 +10,7 @@ the services.
 """
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -26,6 +26,11 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+def _version_of(row: models.Model) -> int:
+    versioned: Any = row
+    return int(versioned.version)
 
 
 def lock_version(
@@ -44,7 +49,7 @@ def lock_version(
     """
     queryset = target if isinstance(target, models.QuerySet) else type(target)._default_manager.filter(pk=target.pk)
     current = queryset.select_for_update(of=("self",)).get()
-    if current.version != expected_version:
+    if _version_of(current) != expected_version:
         changes = changes_since(current, expected_version) if changes_since is not None else None
         raise ConflictError(noun, verb=verb, changes=changes)
     return current
@@ -55,7 +60,8 @@ def save_version(current: M, changes: dict) -> M:
     guards), bump its version and save those fields only."""
     for name, value in changes.items():
         setattr(current, name, value)
-    current.version += 1
+    versioned: Any = current  # every versioned model has the column; M is any model
+    versioned.version += 1
     current.save(update_fields=[*changes, "version"])
     return current
 

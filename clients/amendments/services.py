@@ -18,6 +18,7 @@ Audit details hold ids, sections and the ground of a denial, never the text of t
 """
 
 import datetime
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -201,7 +202,11 @@ def record_client_response(
     if current.status != AmendmentStatus.ACCEPTED:
         raise ValidationError("Only an accepted amendment is followed by telling the client and others.")
     errors = _notice_errors(
-        current, informed_on=informed_on, agreement=agreement, decided_on=current.decided_on, today=today
+        current,
+        informed_on=informed_on,
+        agreement=agreement,
+        decided_on=cast(datetime.date, current.decided_on),
+        today=today,
     )
     if errors:
         raise ValidationError(errors)

@@ -121,7 +121,7 @@ def enrol(request: HttpRequest, staff: VendorStaff, code: str) -> tuple[VendorTo
     with transaction.atomic():
         key = VendorTotpKey.objects.select_for_update().filter(staff=staff, confirmed=False).first()
         ok, reason = _check_totp(key, _normalise(code)) if key is not None else (False, "no_pending_key")
-        if ok:
+        if ok and key is not None:
             key.confirmed = True
             key.confirmed_at = timezone.now()
             key.save(update_fields=["confirmed", "confirmed_at", "last_step"])
@@ -147,7 +147,7 @@ def verify(request: HttpRequest, staff: VendorStaff, code: str) -> str | None:
         if code.isdigit() and len(code) == 6:
             key = VendorTotpKey.objects.select_for_update().filter(staff=staff, confirmed=True).first()
             ok, reason = _check_totp(key, code) if key is not None else (False, "no_key")
-            if ok:
+            if ok and key is not None:
                 key.save(update_fields=["last_step"])
                 record(
                     "vendor.mfa_verified",

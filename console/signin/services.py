@@ -13,6 +13,7 @@ only the enrolment and code pages; the session records which authenticator passe
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
+from typing import Any
 from urllib.parse import urlencode
 
 from axes.handlers.proxy import AxesProxyHandler
@@ -168,7 +169,7 @@ def vendor_staff_required(view: Callable) -> Callable:
     (``request.vendor_staff``). A half-signed-in session is sent to the two-step pages."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
+    def wrapped(request: Any, *args, **kwargs):
         staff = current_staff(request) if getattr(request, "vendor_console", False) else None
         if staff is None:
             return redirect(f"{reverse('console:login')}?next={request.path}")
@@ -184,7 +185,7 @@ def password_step_required(view: Callable) -> Callable:
     """The two-step pages: a session past the password (``request.half_signed_in``); signed-in ones go on."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
+    def wrapped(request: Any, *args, **kwargs):
         staff = current_staff(request) if getattr(request, "vendor_console", False) else None
         if staff is None:
             return redirect("console:login")

@@ -6,9 +6,10 @@ records keep pointing at them. Names are unique in the clinic whatever their cas
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 
 from audit.services import record
 from core.versioning import lock_version, save_version, versioned_update
@@ -18,18 +19,18 @@ from core.versioning import lock_version, save_version, versioned_update
 class ClinicList:
     """One such list: its model (with ``name``, ``is_active`` and ``version``), its noun and its form's fields."""
 
-    model: type[models.Model]
+    model: Any  # a model class with ``name``, ``is_active`` and ``version`` (Location, Program)
     noun: str
     fields: tuple[str, ...]
 
 
-def _check_name_free(kind: ClinicList, name: str, exclude_pk=None) -> None:
+def _check_name_free(kind: ClinicList, name: str, exclude_pk: int | None = None) -> None:
     if kind.model.objects.filter(name__iexact=name.strip()).exclude(pk=exclude_pk).exists():
         raise ValidationError({"name": f"The clinic already has a {kind.noun} with this name."})
 
 
 @transaction.atomic
-def create_item(kind: ClinicList, *, actor, data: dict, request=None) -> models.Model:
+def create_item(kind: ClinicList, *, actor: Any, data: dict, request: Any = None) -> Any:
     _check_name_free(kind, data["name"])
     item = kind.model(**data)
     item.full_clean(exclude=["organization"])
@@ -40,11 +41,11 @@ def create_item(kind: ClinicList, *, actor, data: dict, request=None) -> models.
 
 @transaction.atomic
 def update_item(
-    kind: ClinicList, item: models.Model, *, actor, expected_version: int, changes: dict, request=None
-) -> models.Model:
+    kind: ClinicList, item: Any, *, actor: Any, expected_version: int, changes: dict, request: Any = None
+) -> Any:
     """Save changed fields unless someone saved the item since ``expected_version`` (ConflictError)."""
 
-    def check(current: models.Model) -> None:
+    def check(current: Any) -> None:
         if "name" in changes:
             _check_name_free(kind, current.name, exclude_pk=current.pk)
         current.full_clean(exclude=["organization"])
@@ -60,8 +61,8 @@ def update_item(
 
 @transaction.atomic
 def set_item_active(
-    kind: ClinicList, item: models.Model, *, actor, expected_version: int, active: bool, request=None
-) -> models.Model:
+    kind: ClinicList, item: Any, *, actor: Any, expected_version: int, active: bool, request: Any = None
+) -> Any:
     """Deactivate (or reactivate) an item: it keeps its history and the records using it, but is no longer
     offered for new ones."""
     current = lock_version(item, expected_version=expected_version, noun=kind.noun, verb="saved")

@@ -7,10 +7,12 @@ heading and, when editing, the item as ``<noun>``), and names the list page ``<a
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -43,18 +45,18 @@ class ClinicListViews:
             login_required(require_POST(self._set_active)),
         )
 
-    def _require(self, request) -> None:
+    def _require(self, request: Any) -> None:
         require(request, self.allowed(request.membership), self.permission)
 
-    def _item(self, request, pk: int):
+    def _item(self, request: Any, pk: int) -> Any:
         return get_for_clinic_or_404(request, self.kind.model.objects.all(), self.permission, pk)
 
-    def _list(self, request):
+    def _list(self, request: Any) -> HttpResponse:
         self._require(request)
         rows = self.kind.model.objects.order_by("-is_active", "name")
         return render(request, f"{self.app}/{self.kind.noun}s.html", {f"{self.kind.noun}s": rows})
 
-    def _add(self, request):
+    def _add(self, request: Any) -> HttpResponse:
         self._require(request)
         form = self.form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -68,7 +70,7 @@ class ClinicListViews:
                 return redirect(self.list_url)
         return self._form_page(request, {"form": form, "heading": f"Add a {self.kind.noun}"})
 
-    def _edit(self, request, pk: int):
+    def _edit(self, request: Any, pk: int) -> Any:
         self._require(request)
         item = self._item(request, pk)
         form = self.form_class(request.POST or None, instance=item)
@@ -90,10 +92,10 @@ class ClinicListViews:
             return redirect(self.list_url)
         return self._form_page(request, {"form": form, self.kind.noun: item, "heading": f"Edit {item.name}"})
 
-    def _form_page(self, request, context: dict):
+    def _form_page(self, request: Any, context: dict) -> HttpResponse:
         return render(request, f"{self.app}/{self.kind.noun}_form.html", context)
 
-    def _set_active(self, request, pk: int):
+    def _set_active(self, request: Any, pk: int) -> Any:
         self._require(request)
         item = self._item(request, pk)
         form = VersionForm(request.POST)
