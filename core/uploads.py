@@ -236,7 +236,7 @@ class PrivateFileSystemStorage(FileSystemStorage):
     """Files on disk that have no URL: serving them is always a view's job, after its access check."""
 
     def url(self, name: str | None) -> str:
-        raise NotImplementedError("Private files have no URL; serve them with hearth.uploads.file_response.")
+        raise NotImplementedError("Private files have no URL; serve them with core.uploads.file_response.")
 
 
 # --- Refusing oversized requests -----------------------------------------------------------------------------

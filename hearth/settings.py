@@ -163,7 +163,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     # Uploaded chart documents and attachments: outside STATIC_ROOT, never served by WhiteNoise, no URLs (see
-    # hearth/uploads.py); only access-checked views stream them.
+    # core/uploads.py); only access-checked views stream them.
     "private": {
         "BACKEND": "core.uploads.PrivateFileSystemStorage",
         "OPTIONS": {
@@ -216,7 +216,7 @@ EMAIL_BACKEND = env_str("HEARTH_EMAIL_BACKEND", "django.core.mail.backends.conso
 EMAIL_HOST = env_str("HEARTH_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("HEARTH_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("HEARTH_FROM_EMAIL", "Hearth <no-reply@hearth.localhost>")
-# Appointment reminders: the text-message provider (a dotted path, see scheduling/sms.py), how long a reminder's
+# Appointment reminders: the text-message provider (a dotted path, see scheduling/reminders/sms.py), how long a reminder's
 # confirm/cancel link works, and how many link visits one address may make.
 HEARTH_SMS_BACKEND = env_str("HEARTH_SMS_BACKEND", "scheduling.reminders.sms.ConsoleSmsBackend")
 HEARTH_REMINDER_LINK_DAYS = env_int("HEARTH_REMINDER_LINK_DAYS", 14)
@@ -240,7 +240,7 @@ LOGGING = {
 # How many reverse proxies (load balancer, TLS terminator) stand in front of the app and append X-Forwarded-For.
 HEARTH_TRUSTED_PROXY_HOPS = env_int("HEARTH_TRUSTED_PROXY_HOPS", 0)
 
-# Lockout (django-axes): per clinic threshold, until an administrator unlocks; see accounts/lockout.py.
+# Lockout (django-axes): per clinic threshold, until an administrator unlocks; see accounts/signin/lockout.py.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "accounts.signin.lockout.lockout_key"
 AXES_FAILURE_LIMIT = "accounts.signin.lockout.failure_limit"
@@ -256,10 +256,10 @@ AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_
 RATELIMIT_VIEW = "hearth.views.rate_limited"
 HEARTH_AUTH_RATE = env_str("HEARTH_AUTH_RATE", "30/10m")
 HEARTH_SSO_RATE = env_str("HEARTH_SSO_RATE", "120/10m")
-# Calendar feeds (scheduling/feed_views.py): per link, and per address (an office shares one).
+# Calendar feeds (scheduling/feeds/views.py): per link, and per address (an office shares one).
 HEARTH_FEED_RATE = env_str("HEARTH_FEED_RATE", "30/10m")
 HEARTH_FEED_ADDRESS_RATE = env_str("HEARTH_FEED_ADDRESS_RATE", "600/10m")
-# Per-address throttling is django-ratelimit's job here (accounts/ratelimits.py), so axes locks by account only.
+# Per-address throttling is django-ratelimit's job here (accounts/signin/ratelimits.py), so axes locks by account only.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Single sign-on: accept http:// issuers (a provider on this machine) only when asked, e.g. in tests.

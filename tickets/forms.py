@@ -44,7 +44,7 @@ class MultipleFileInput(forms.FileInput):
 
 
 class AttachmentsField(forms.FileField):
-    """Up to ``HEARTH_TICKET_ATTACHMENTS_PER_FORM`` files, each checked by ``hearth.uploads.check_upload``
+    """Up to ``HEARTH_TICKET_ATTACHMENTS_PER_FORM`` files, each checked by ``core.uploads.check_upload``
     (content, not name; size); cleans to a list of ``CheckedUpload``. A refusal names the file and the reason."""
 
     widget = MultipleFileInput

@@ -283,7 +283,7 @@ class TicketUpdate(TenantModel):
 
 
 class TicketAttachment(TenantModel):
-    """A screenshot or PDF added with a ticket or a comment; stored privately through ``hearth.uploads``.
+    """A screenshot or PDF added with a ticket or a comment; stored privately through ``core.uploads``.
 
     Served only after the ticket's own access check (clinic staff per ``policies.can_view_ticket``, vendor staff
     for sent tickets), each download audited. ``filename`` is the cleaned name the uploader gave: shown to those

@@ -349,7 +349,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
 
 
 def serve_attachment(request, attachment, **audit):
-    """Stream the file (sandboxed, no-store: ``hearth.uploads.file_response``) and record the download."""
+    """Stream the file (sandboxed, no-store: ``core.uploads.file_response``) and record the download."""
     try:
         response = uploads.file_response(
             attachment.stored_name,

@@ -1,4 +1,4 @@
-"""Security keys and passkeys (WebAuthn credentials) as a second sign-in step; see accounts/webauthn.py."""
+"""Security keys and passkeys (WebAuthn credentials) as a second sign-in step; see accounts/mfa/webauthn.py."""
 
 from django.db import models
 from django.utils import timezone

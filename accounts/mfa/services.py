@@ -1,4 +1,4 @@
-"""Two-step sign-in: authenticator apps (TOTP), security keys (WebAuthn, accounts/webauthn.py) and recovery codes,
+"""Two-step sign-in: authenticator apps (TOTP), security keys (WebAuthn, accounts/mfa/webauthn.py) and recovery codes,
 through django-otp.
 
 The factor belongs to the person (one phone for every clinic they work at); whether it is required is each

@@ -1,4 +1,4 @@
-"""A clinic's OpenID Connect single sign-on configuration (see accounts/sso.py for the protocol)."""
+"""A clinic's OpenID Connect single sign-on configuration (see accounts/sso/protocol.py for the protocol)."""
 
 from django.db import models
 

@@ -1,7 +1,7 @@
 """Forms for consents, authorisations, disclosures and the accounting of disclosures.
 
 They check types and required fields; the rules that need the client, the clinic's date or another record live
-in ``clients/consents.py`` and come back as field errors.
+in ``clients/consents/services.py`` and come back as field errors.
 """
 
 from django import forms

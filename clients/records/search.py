@@ -231,7 +231,7 @@ def _phone_filter(phone: str) -> Q:
 
 
 class RankedClients:
-    """Name matches in the PostgreSQL function's order, read a slice at a time (``hearth.paging.window``).
+    """Name matches in the PostgreSQL function's order, read a slice at a time (``core.paging.window``).
 
     A slice ``[start:stop]`` asks the function for the best ``stop`` ids only (a common beginning such as "mari"
     then stops walking the name index after a page instead of after ``RESULT_CAP`` matches), and loads that
@@ -270,7 +270,7 @@ class Found:
 def find_clients(actor: Membership, query: Query) -> Found:
     """The clients ``actor`` may see (``access.visible_clients``) that match ``query``, best first.
 
-    Nothing is counted: results are read a page at a time (``hearth.paging.window``). On PostgreSQL a name search
+    Nothing is counted: results are read a page at a time (``core.paging.window``). On PostgreSQL a name search
     asks the matching function for the ids of the best matches up to the end of the page being shown, and never
     past ``RESULT_CAP`` (ranking every "j" or "mari" of a large clinic would cost more than anyone reads). When the
     search is already narrower (a clinician's caseload, a birth date, digits), those clients go to the function as

@@ -1,4 +1,4 @@
-"""hearth.paging: a page and whether another follows, from one slice, without counting."""
+"""core.paging: a page and whether another follows, from one slice, without counting."""
 
 import pytest
 

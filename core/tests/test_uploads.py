@@ -1,4 +1,4 @@
-"""hearth.uploads: real-type checks, safe names, private storage, inert download responses, size limits."""
+"""core.uploads: real-type checks, safe names, private storage, inert download responses, size limits."""
 
 import asyncio
 import hashlib

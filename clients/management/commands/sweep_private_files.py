@@ -1,4 +1,4 @@
-"""``manage.py sweep_private_files``: delete uploaded files no row refers to (see ``hearth/upload_sweep.py``).
+"""``manage.py sweep_private_files``: delete uploaded files no row refers to (see ``core/upload_sweep.py``).
 
 Such orphans appear when a caller's transaction rolls back after an upload service stored the file. Run it daily
 from cron or a systemd timer, or give ``--every 3600`` to keep it running (``make run`` does, hourly). Files
