@@ -2,7 +2,8 @@
 
 These are legal records: none is ever deleted or edited after the fact. A consent or authorisation ends by
 revocation (kept, with the date and how it was received) or by expiry; both stay in the history. Services in
-``clients/consents/services.py`` are the only writers and hold the rules; the database constraints below are the backstop.
+``clients/consents/services.py`` are the only writers and hold the rules; the database constraints below are
+the backstop.
 """
 
 import datetime
