@@ -217,8 +217,7 @@ EMAIL_HOST = env_str("HEARTH_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("HEARTH_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("HEARTH_FROM_EMAIL", "Hearth <no-reply@hearth.localhost>")
 # Appointment reminders: the text-message provider (a dotted path, see scheduling/reminders/sms.py), how long a
-# reminder's
-# confirm/cancel link works, and how many link visits one address may make.
+# reminder's confirm/cancel link works, and how many link visits one address may make.
 HEARTH_SMS_BACKEND = env_str("HEARTH_SMS_BACKEND", "scheduling.reminders.sms.ConsoleSmsBackend")
 HEARTH_REMINDER_LINK_DAYS = env_int("HEARTH_REMINDER_LINK_DAYS", 14)
 HEARTH_REMINDER_LINK_RATE = env_str("HEARTH_REMINDER_LINK_RATE", "30/10m")
