@@ -90,6 +90,7 @@ def test_changing_the_password_ends_other_sessions(vendor_staff, console_client)
     assert client.get("/").status_code == 302
 
 
+@pytest.mark.dated
 def test_an_idle_session_ends(vendor_staff, console_client, settings):
     client = console_client(vendor_staff)
     session = client.session
@@ -172,6 +173,7 @@ def test_the_list_shows_only_sent_tickets_of_every_clinic(vendor_staff, console_
     assert "Client 1001" not in page  # no descriptions on the list
 
 
+@pytest.mark.dated
 def test_the_list_filters_by_status_priority_clinic_and_overdue(
     org, other_org, vendor_staff, console_client, two_clinics_tickets
 ):
