@@ -3,8 +3,17 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# Two workers, each with its own test database (test_<name>_gw0, _gw1). Whole files go to one worker, so a module's
+# session fixtures (the OpenID provider, the browser) start once there. `make test XDIST=-n0` runs serially.
+XDIST ?= -n 2 --dist loadfile
+# Instants the tests marked `dated` also run at (see --at in conftest.py): a month end whose UTC date is already the
+# next month's, both sides of the spring-forward gap, both 01:30s of the fall-back night, a leap day, local midnight.
+DATED_AT := 2027-01-31T23:30[America/New_York] \
+	2027-03-14T01:30[America/New_York] 2027-03-14T03:30[America/New_York] \
+	2027-11-07T01:30-04:00[America/New_York] 2027-11-07T01:30-05:00[America/New_York] \
+	2028-02-29T12:00[America/New_York] 2027-06-07T00:00[America/New_York]
 
-.PHONY: run test bench lint format install install-dev clean
+.PHONY: run test test-dated bench lint format install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +54,12 @@ test: install-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory test-dated
+
+# The date-sensitive sample, once per instant in DATED_AT.
+test-dated: install-dev
+	$(BIN)/python -m pytest -m dated -q $(XDIST) $(foreach at,$(DATED_AT),--at='$(at)')
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -1,9 +1,19 @@
-"""Shared fixtures: two clinics with staff in every role, signed-in clients, and a headless Chromium."""
+"""Shared fixtures: two clinics with staff in every role, signed-in clients, a headless Chromium, and the clock.
 
+The clock: ``pytest --at=2027-01-31T23:30[America/New_York]`` runs every selected test as if it were that instant
+(the option repeats: each test then runs once per instant). ``make test`` runs the tests marked ``dated`` at a
+month end, both sides of the daylight-saving changes, a leap day and local midnight this way. Browser tests that
+load the demo travel to a fixed weekday and hour instead (see ``browser_now``), unless ``--at`` is given.
+"""
+
+import datetime
 import os
+import re
+import zoneinfo
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -18,6 +28,73 @@ from tenancy.models import Organization
 ARTIFACTS = Path(settings.BASE_DIR) / "var" / "test-artifacts"
 PASSWORD = "Correct-Horse-42!"
 CHROMIUM = "/usr/bin/chromium"
+
+
+# --- The clock ---------------------------------------------------------------------------------------------
+
+_INSTANT = re.compile(r"(?P<iso>[^\[\]]+)(?:\[(?P<zone>[^\[\]]+)\])?")
+
+
+def parse_instant(text: str) -> datetime.datetime:
+    """An aware instant from ISO 8601 with an offset, a zone name in brackets (RFC 9557), or both:
+    ``2027-03-14T03:30[America/New_York]``, ``2027-11-07T01:30-05:00[America/New_York]`` (the offset picks the
+    second 01:30 of a fall-back night), ``2028-02-29T12:00Z``. A wall time the zone skips is refused."""
+    match = _INSTANT.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not an instant: {text!r}")
+    moment = datetime.datetime.fromisoformat(match["iso"])
+    if match["zone"] is None:
+        if moment.tzinfo is None:
+            raise ValueError(f"{text!r} needs an offset or a [zone]")
+        return moment
+    zone = zoneinfo.ZoneInfo(match["zone"])
+    if moment.tzinfo is None:
+        local = moment.replace(tzinfo=zone)
+        if local.astimezone(datetime.UTC).astimezone(zone).replace(tzinfo=None) != moment:
+            raise ValueError(f"{text!r} does not exist in {zone} (the clocks skip it)")
+        return local
+    local = moment.astimezone(zone)
+    if local.utcoffset() != moment.utcoffset():
+        raise ValueError(f"{text!r}: {zone} is not at that offset then")
+    return local
+
+
+def pytest_configure(config):
+    try:
+        config.hearth_instants = [parse_instant(text) for text in config.getoption("at")]
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError) as error:
+        raise pytest.UsageError(f"--at: {error}") from error
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--at",
+        action="append",
+        default=[],
+        metavar="INSTANT",
+        help="run each selected test as if it were INSTANT, e.g. 2027-01-31T23:30[America/New_York]; repeat the "
+        "option to run each test once per instant",
+    )
+
+
+def pytest_generate_tests(metafunc):
+    instants = metafunc.config.hearth_instants
+    if instants:
+        ids = [f"at-{instant.isoformat(timespec='minutes')}" for instant in instants]
+        metafunc.parametrize("_at_instant", instants, ids=ids, indirect=True, scope="function")
+
+
+@pytest.fixture(autouse=True)
+def _at_instant(request):
+    """With ``--at``: the test starts at that instant and the clock runs on from there (``tick=True``), for the
+    test body and every thread it talks to (the live server too). Without it: the real clock."""
+    instant = getattr(request, "param", None)
+    if instant is None:
+        yield None
+        return
+    # Travel in UTC: an aware ZoneInfo destination would also change the process's TZ, which Django sets to UTC.
+    with time_machine.travel(instant.astimezone(datetime.UTC), tick=True):
+        yield instant
 
 
 def host_of(organization: Organization) -> str:
@@ -194,9 +271,43 @@ def save_artifact(page, name: str) -> Path:
     return path
 
 
+BROWSER_ZONE = zoneinfo.ZoneInfo("America/New_York")
+
+
+def browser_now(real_now: datetime.datetime | None = None) -> datetime.datetime:
+    """The instant the browser tests run at: a Tuesday at 14:00 in New York in the second week of June, the first
+    one still ahead of the real clock.
+
+    A Tuesday afternoon: the demo week's Monday and Tuesday appointments are over, the rest are days away (the
+    reminder test books "tomorrow" and expects no demo appointment inside its 48-hour window). June: no
+    daylight-saving change or month end for weeks either side, so "the Monday in two weeks" and weekly series
+    keep their wall-clock times. Ahead of the real clock, never behind it: Chromium keeps the real clock."""
+    real_now = real_now or datetime.datetime.now(datetime.UTC)
+    for year in range(real_now.year, real_now.year + 3):
+        eighth = datetime.date(year, 6, 8)
+        tuesday = eighth + datetime.timedelta(days=(1 - eighth.weekday()) % 7)
+        instant = datetime.datetime.combine(tuesday, datetime.time(14), tzinfo=BROWSER_ZONE)
+        if instant > real_now:
+            return instant
+    raise AssertionError("unreachable: every year has a June")
+
+
 @pytest.fixture
-def demo(transactional_db, settings, live_server):
-    """The demo clinics (as `make run` loads them), served by the live server; emails link to its port."""
+def browser_clock(request):
+    """Server-side clock for a browser test: ``browser_now()``, ticking, for the test and the live server (both
+    in this process); the test's ``--at`` instead when one is given. Chromium's own clock stays real."""
+    if request.config.hearth_instants:
+        yield None
+        return
+    instant = browser_now()
+    with time_machine.travel(instant.astimezone(datetime.UTC), tick=True):
+        yield instant
+
+
+@pytest.fixture
+def demo(transactional_db, settings, live_server, browser_clock):
+    """The demo clinics (as `make run` loads them, at ``browser_clock``'s time), served by the live server; emails
+    link to its port."""
     from accounts.demo import load_demo
 
     settings.HEARTH_PUBLIC_PORT = live_server.url.rsplit(":", 1)[1]

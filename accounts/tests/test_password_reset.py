@@ -92,6 +92,7 @@ def test_signing_in_cancels_an_outstanding_link(org, admin, clinic_client, mails
     assert "can't be used" in client.get("/password/reset/set/").content.decode()
 
 
+@pytest.mark.dated
 def test_links_expire_after_an_hour(org, admin, clinic_client, mails):
     _ask(clinic_client(org), "alice")
     PasswordResetRequest.objects.update(expires_at=timezone.now() - timedelta(seconds=1))

@@ -123,6 +123,7 @@ def test_administrators_cannot_set_their_own_temporary_password(org, admin, clin
     assert response.status_code == 403
 
 
+@pytest.mark.dated
 def test_expired_passwords_must_be_changed_and_a_reminder_comes_first(org, admin, clinic_client):
     user = admin.user
     client = clinic_client(org, admin)

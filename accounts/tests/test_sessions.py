@@ -1,5 +1,6 @@
 import time
 
+import pytest
 from django.core import mail
 
 from accounts.sessions.models import UserSession
@@ -32,6 +33,7 @@ def test_devices_are_described_plainly():
     assert describe_device("") == "Unknown browser on unknown system"
 
 
+@pytest.mark.dated
 def test_idle_sessions_end_after_the_clinics_timeout(org, admin, clinic_client):
     client = clinic_client(org)
     _login(client)
@@ -52,6 +54,7 @@ def test_htmx_requests_of_an_expired_session_get_401(org, admin, clinic_client):
     assert client.get("/staff/", HTTP_HX_REQUEST="true").status_code == 401
 
 
+@pytest.mark.dated
 def test_sessions_end_after_the_absolute_lifetime_even_when_active(org, admin, clinic_client):
     client = clinic_client(org)
     _login(client)
@@ -59,6 +62,7 @@ def test_sessions_end_after_the_absolute_lifetime_even_when_active(org, admin, c
     assert client.get("/").url == "/login/?expired=lifetime"
 
 
+@pytest.mark.dated
 def test_keepalive_restarts_the_idle_clock(org, admin, clinic_client):
     client = clinic_client(org)
     _login(client)

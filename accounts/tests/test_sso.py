@@ -13,10 +13,10 @@ from joserfc.jwk import OctKey, RSAKey
 from accounts.people.models import User
 from accounts.roles import Role
 from accounts.signin.signals import SESSION_ORGANIZATION_KEY
-from accounts.sso import protocol as sso
 from accounts.sso.models import OidcConfiguration
+from accounts.sso import protocol as sso
 from accounts.sso.views import GENERIC_FAILURE
-from accounts.tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, provider_fixture
+from accounts.tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OFFLINE, provider_fixture
 from audit.models import AuditEvent, Outcome
 from tenancy.context import tenant_context
 
@@ -29,12 +29,15 @@ def _loopback_issuer_allowed(settings):
 
 
 @pytest.fixture
-def configure_sso(org, oidc_provider):
+def configure_sso(org, request):
+    """``configure_sso(**overrides)``; the issuer is the running provider's unless given (only then is it started)."""
+
     def configure(**overrides) -> OidcConfiguration:
+        if "issuer" not in overrides:
+            overrides["issuer"] = request.getfixturevalue("oidc_provider").issuer
         values = {
             "enabled": True,
             "display_name": "Riverside ID",
-            "issuer": oidc_provider.issuer,
             "client_id": CLIENT_ID,
             "client_secret": CLIENT_SECRET,
             "allowed_email_domain": "riverside.test",
@@ -227,7 +230,7 @@ def test_a_surprise_during_the_exchange_still_fails_generically(
 
 
 def test_sso_switched_off_refuses_to_start(org, clinic_client, configure_sso):
-    configure_sso(enabled=False)
+    configure_sso(enabled=False, issuer=OFFLINE.issuer)
     client = clinic_client(org)
     _assert_generic_failure(client, client.get("/sso/start/"), "not_configured")
 
@@ -408,8 +411,8 @@ def test_two_administrators_creating_at_once_do_not_both_win(org, admin, clinic_
         ({"display_name": ""}, "This field is required."),
     ],
 )
-def test_bad_settings_get_specific_messages(changes, message, org, admin, clinic_client, oidc_provider):
-    response = clinic_client(org, admin).post("/settings/sso/", _settings_payload(oidc_provider, **changes))
+def test_bad_settings_get_specific_messages(changes, message, org, admin, clinic_client):
+    response = clinic_client(org, admin).post("/settings/sso/", _settings_payload(OFFLINE, **changes))
     assert response.status_code == 200
     assert message in response.content.decode()
     assert _configuration(org) is None
@@ -429,24 +432,24 @@ def test_an_unreadable_provider_is_refused_with_the_reason(org, admin, clinic_cl
     assert _configuration(org) is None
 
 
-def test_loopback_providers_are_refused_in_production(settings, org, admin, clinic_client, oidc_provider):
+def test_loopback_providers_are_refused_in_production(settings, org, admin, clinic_client):
     settings.HEARTH_SSO_ALLOW_INSECURE_ISSUER = False
-    response = clinic_client(org, admin).post("/settings/sso/", _settings_payload(oidc_provider))
+    response = clinic_client(org, admin).post("/settings/sso/", _settings_payload(OFFLINE))
     assert "Use the provider&#x27;s https:// address." in response.content.decode()
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_only_administrators_configure_sso(method, org, clinician, clinic_client, oidc_provider):
-    response = getattr(clinic_client(org, clinician), method)("/settings/sso/", _settings_payload(oidc_provider))
+def test_only_administrators_configure_sso(method, org, clinician, clinic_client):
+    response = getattr(clinic_client(org, clinician), method)("/settings/sso/", _settings_payload(OFFLINE))
     assert response.status_code == 403
     denied = AuditEvent.objects.get(action="access.denied")
     assert denied.detail["permission"] == "accounts.configure_sso"
     assert _configuration(org) is None
 
 
-def test_another_clinics_administrator_cannot_configure_sso_here(org, outsider, clinic_client, oidc_provider):
+def test_another_clinics_administrator_cannot_configure_sso_here(org, outsider, clinic_client):
     client = clinic_client(org, outsider)
-    response = client.post("/settings/sso/", _settings_payload(oidc_provider))
+    response = client.post("/settings/sso/", _settings_payload(OFFLINE))
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
     assert _configuration(org) is None
@@ -463,7 +466,7 @@ def test_the_menu_offers_sso_settings_to_administrators_only(org, admin, clinici
 def test_the_sign_in_page_offers_sso_only_when_switched_on(org, other_org, clinic_client, configure_sso):
     client = clinic_client(org)
     assert "Sign in with" not in client.get("/login/").content.decode()
-    configuration = configure_sso(enabled=False)
+    configuration = configure_sso(enabled=False, issuer=OFFLINE.issuer)
     assert "Sign in with" not in client.get("/login/").content.decode()
     OidcConfiguration.all_tenants.filter(pk=configuration.pk).update(enabled=True)
     page = client.get("/login/?next=/staff/").content.decode()

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.sso.models import OidcConfiguration
-from accounts.tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, provider_fixture
+from accounts.tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OFFLINE, provider_fixture
 from audit.models import AuditEvent, Outcome
 from conftest import PASSWORD, save_artifact
 from hearth.tests.test_accessibility import AXE
@@ -38,17 +38,27 @@ def loopback_only(page):
     return page
 
 
-@pytest.fixture
-def sso_enabled(org, oidc_provider):
+def _enable_sso(org, issuer: str) -> OidcConfiguration:
     with tenant_context(org):
         return OidcConfiguration.objects.create(
             enabled=True,
             display_name="Riverside ID",
-            issuer=oidc_provider.issuer,
+            issuer=issuer,
             client_id=CLIENT_ID,
             client_secret=CLIENT_SECRET,
             allowed_email_domain="riverside.test",
         )
+
+
+@pytest.fixture
+def sso_enabled(org, oidc_provider):
+    return _enable_sso(org, oidc_provider.issuer)
+
+
+@pytest.fixture
+def sso_enabled_offline(org):
+    """SSO switched on with an issuer nobody answers at: for pages that are only rendered."""
+    return _enable_sso(org, OFFLINE.issuer)
 
 
 def _sign_in_at_provider(page, login: str) -> None:
@@ -117,7 +127,7 @@ def test_administrator_sets_up_sso_and_the_button_appears(
 
 
 def test_sso_pages_have_no_wcag_violations(
-    browser, transactional_db, live_server, org, admin, sso_enabled, clinic_client, clinic_url
+    browser, transactional_db, live_server, org, admin, sso_enabled_offline, clinic_client, clinic_url
 ):
     # axe is injected as an inline script, which the app's CSP rightly forbids; this context only audits.
     context = browser.new_context(bypass_csp=True)

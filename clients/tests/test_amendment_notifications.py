@@ -212,6 +212,7 @@ def test_suggestions_are_recipients_of_that_part_of_the_record_before_the_accept
 # --- Through the screens -------------------------------------------------------------------------------------
 
 
+@pytest.mark.dated
 def test_a_clinician_accepts_lists_a_suggested_recipient_and_marks_them_notified(
     org,
     clinician,
@@ -277,6 +278,7 @@ def test_a_clinician_accepts_lists_a_suggested_recipient_and_marks_them_notified
     assert "Someone else recorded this notification" in _text(stale)
 
 
+@pytest.mark.dated
 def test_recording_the_clients_answer_later(org, clinician, make_chart_client, clinic_client, request_amendment):
     record = make_chart_client(org, primary=clinician)
     today = _today(org)

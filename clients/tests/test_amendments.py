@@ -202,6 +202,7 @@ def test_a_document_of_another_client_cannot_be_named(org, clinician, make_chart
 # --- Through the screens -------------------------------------------------------------------------------------
 
 
+@pytest.mark.dated
 def test_a_clinician_records_and_accepts_a_request_and_both_versions_show(
     org, clinician, make_chart_client, clinic_client
 ):
@@ -291,6 +292,7 @@ def test_the_extension_form_goes_away_once_used(org, clinician, make_chart_clien
     assert "only one extension is allowed" in _text(again)
 
 
+@pytest.mark.dated
 def test_overdue_requests_stand_out(org, clinician, make_chart_client, clinic_client, request_amendment):
     record = make_chart_client(org, primary=clinician)
     today = _today(org)

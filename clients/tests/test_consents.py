@@ -587,6 +587,7 @@ def test_another_clients_authorisation_is_404_and_audited(
 # --- Views: recording -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.dated
 def test_front_desk_records_a_consent_and_revokes_it(org, front_desk, record_client, clinic_client):
     client = clinic_client(org, front_desk)
     with tenant_context(org):
@@ -624,6 +625,7 @@ def test_empty_forms_say_what_is_missing(org, front_desk, record_client, clinic_
     assert not AuditEvent.objects.filter(action__in=["consent.recorded", "authorization.added"]).exists()
 
 
+@pytest.mark.dated
 def test_an_authorisation_without_expiry_is_refused_with_a_clear_message(org, front_desk, record_client, clinic_client):
     with tenant_context(org):
         today = clinic_today()
@@ -685,6 +687,7 @@ def test_a_part2_refusal_in_the_form_is_shown_and_audited(org, front_desk, recor
     assert refused.client_id == record_client.pk and refused.outcome == "denied"
 
 
+@pytest.mark.dated
 def test_front_desk_logs_a_release_and_the_accounting_shows_and_exports_it(
     org, front_desk, filled_chart, clinic_client
 ):

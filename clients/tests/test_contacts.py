@@ -42,6 +42,7 @@ def _born_years_ago(org, years: int, days_extra: int = 0) -> datetime.date:
 # --- Services ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.dated
 def test_guardian_warning_follows_age_on_the_clinics_date_and_guardians_on_file(
     in_clinic, org, front_desk, make_chart_client
 ):
@@ -137,6 +138,7 @@ def test_front_desk_adds_a_guardian_and_the_warning_goes_away(org, front_desk, m
     assert "Maria Lopez (parent) · (555) 201-3344" in overview
 
 
+@pytest.mark.dated
 def test_an_adult_shows_no_guardian_warning(org, front_desk, make_chart_client, clinic_client):
     record = make_chart_client(org, born=_born_years_ago(org, 18))
     assert "Minor without a guardian" not in _text(clinic_client(org, front_desk).get(f"/clients/{record.pk}/"))

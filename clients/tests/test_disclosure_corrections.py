@@ -142,6 +142,7 @@ def test_a_medical_emergency_needs_what_2_51_requires(changes, field, message, d
     assert not Disclosure.objects.exists()
 
 
+@pytest.mark.dated
 def test_a_medical_emergency_release_cannot_be_later_today(in_clinic, front_desk, record_client):
     today = clinic_today()
     data = _disclosure_data(
@@ -263,6 +264,7 @@ def test_another_clients_entry_is_404_and_audited(org, front_desk, filled_chart,
     assert AuditEvent.objects.get(action="access.not_found").object_id == str(disclosure.pk)
 
 
+@pytest.mark.dated
 def test_a_medical_emergency_is_logged_through_the_form(org, front_desk, record_client, clinic_client):
     with tenant_context(org):
         consents.set_part2(record_client, actor=front_desk, part2=True)

@@ -80,6 +80,7 @@ def test_a_client_goes_from_waitlist_to_active_to_discharged_and_back_with_histo
         (0, "x" * 201, "reason", "Keep the reason under 200 characters."),
     ],
 )
+@pytest.mark.dated
 def test_discharge_rules(in_clinic, make_chart_client, org, front_desk, days_before_today, reason, field, message):
     today = clinic_today()
     record = make_chart_client(org, intake_date=today - timedelta(days=30))
@@ -97,6 +98,7 @@ def test_discharge_rules(in_clinic, make_chart_client, org, front_desk, days_bef
     assert not ClientStatusChange.objects.exists() and not AuditEvent.objects.exists()
 
 
+@pytest.mark.dated
 def test_discharge_on_the_intake_day_and_on_today_are_allowed(in_clinic, make_chart_client, org, front_desk):
     today = clinic_today()
     record = make_chart_client(org, intake_date=today)
@@ -123,6 +125,7 @@ def test_only_active_clients_are_discharged_and_only_waiting_or_discharged_admit
         ("before birth", "Intake can't be before the date of birth."),
     ],
 )
+@pytest.mark.dated
 def test_admission_needs_a_sensible_intake_date(in_clinic, waiting, front_desk, intake, message):
     today = clinic_today()
     day = {"tomorrow": today + timedelta(days=1), "before birth": waiting.date_of_birth - timedelta(days=1)}.get(intake)
@@ -250,6 +253,7 @@ def test_the_registrar_marks_their_own_new_chart_entered_in_error(org, front_des
     assert denied.detail["permission"] == "clients.status.restore"
 
 
+@pytest.mark.dated
 def test_a_day_later_only_an_administrator_may_mark_it(org, front_desk, admin, make_chart_client, clinic_client):
     record = make_chart_client(org, registered_by=front_desk)
     Client.all_tenants.filter(pk=record.pk).update(created_at=timezone.now() - timedelta(hours=25))

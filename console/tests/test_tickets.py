@@ -43,6 +43,7 @@ def test_the_list_shows_only_sent_tickets_of_every_clinic(vendor_staff, console_
     assert "Client 1001" not in page  # no descriptions on the list
 
 
+@pytest.mark.dated
 def test_the_list_filters_by_status_priority_clinic_and_overdue(
     org, other_org, vendor_staff, console_client, two_clinics_tickets
 ):

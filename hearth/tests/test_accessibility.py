@@ -12,7 +12,8 @@ from accounts.demo import DEMO_PASSWORD, load_demo
 from core.clinic_time import clinic_today
 from tenancy.context import tenant_context
 
-pytestmark = pytest.mark.browser
+# The pages show the demo's week and dates relative to today: the server's clock is ``browser_now()`` (conftest).
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("browser_clock")]
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 

@@ -1,3 +1,4 @@
+import pytest
 from django.core.management import call_command
 
 from accounts.demo import DEMO_PASSWORD, DEMO_STAFF
@@ -12,6 +13,7 @@ from tenancy.context import tenant_context
 from tenancy.models import Location, Organization
 
 
+@pytest.mark.dated
 def test_load_demo_creates_two_clinics_with_every_role_and_is_idempotent(db, clinic_client):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115

@@ -224,6 +224,7 @@ def test_a_group_appointment_takes_several_clients_and_checks_each(org, book, pe
         assert AuditEvent.objects.filter(action="appointment.booked").count() == 2  # one per client
 
 
+@pytest.mark.dated
 def test_cancelling_marks_late_cancellations_and_keeps_the_record(org, book, people, clinician, front_desk):
     from django.utils import timezone
 

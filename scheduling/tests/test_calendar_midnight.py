@@ -102,6 +102,7 @@ def test_a_reader_in_another_zone_sees_the_split_at_their_midnight(
     assert "Continued from Tue Mar 10" in _columns(_page(reader, view="day", date="2026-03-11"))["2026-03-11"]
 
 
+@pytest.mark.dated
 def test_one_from_the_sunday_before_continues_at_the_top_of_monday(
     org, book, jordan, clinician, front_desk, clinic_client
 ):

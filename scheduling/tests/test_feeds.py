@@ -65,6 +65,7 @@ def test_only_the_hash_of_the_token_is_stored_and_creation_is_audited(org, clini
         assert token not in str(event.detail) and event.actor == clinician.user
 
 
+@pytest.mark.dated
 def test_the_feed_shows_own_appointments_without_names(
     org, book, jordan, maya, clinician, supervisor, front_desk, clinic_client, rooms, telehealth
 ):

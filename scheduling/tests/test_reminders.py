@@ -163,6 +163,7 @@ def test_clinic_settings_link_to_reminders(org, admin, clinic_client):
 # --- Which reminders go out ----------------------------------------------------------------------------------
 
 
+@pytest.mark.dated
 def test_a_consenting_client_gets_one_email_and_one_text(
     org, book, jordan, clinician, front_desk, reminders_on, soon, django_capture_on_commit_callbacks
 ):
@@ -237,6 +238,7 @@ def test_only_the_clinics_channels_and_lead_times_are_used(
     assert sms.outbox == []
 
 
+@pytest.mark.dated
 def test_each_lead_time_sends_once_and_a_late_booking_gets_only_the_nearest(
     org, book, jordan, clinician, front_desk, reminders_on, soon, django_capture_on_commit_callbacks
 ):
@@ -269,6 +271,7 @@ def test_a_reminder_claimed_before_reminders_were_turned_off_is_not_sent(
     assert len(mail.outbox) == 1 and sms.outbox == []
 
 
+@pytest.mark.dated
 def test_cancelled_and_finished_appointments_get_no_reminder(
     org, book, jordan, clinician, front_desk, reminders_on, soon, django_capture_on_commit_callbacks
 ):
@@ -372,6 +375,7 @@ def test_reminders_off_sends_nothing(
 # --- What it says --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.dated
 def test_the_message_names_clinic_time_and_place_but_not_the_client_or_the_visit(
     org, book, clinician, front_desk, make_chart_client, reminders_on, soon, site, django_capture_on_commit_callbacks
 ):
@@ -544,6 +548,7 @@ def test_cancelling_through_the_link_is_a_late_cancellation_by_the_client(org, s
     assert AuditEvent.objects.get(action="appointment.cancelled").actor_label == "client via reminder link"
 
 
+@pytest.mark.dated
 def test_a_cancellation_within_a_day_is_late(
     org, book, jordan, clinician, front_desk, reminders_on, clinic_client, django_capture_on_commit_callbacks
 ):

@@ -4,6 +4,7 @@ import datetime
 import re
 from html import unescape
 
+import pytest
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -26,6 +27,7 @@ def _past(book, org, client, clinician, front_desk, days_ago, status=None, cance
     return a
 
 
+@pytest.mark.dated
 def test_the_tab_lists_appointments_and_attendance_rates(
     org, book, clinician, front_desk, make_chart_client, clinic_client
 ):

@@ -5,6 +5,7 @@ import json
 from html import unescape
 
 import pytest
+import time_machine
 
 from audit.models import AuditEvent
 from clients.care_team import services as care_team
@@ -241,6 +242,7 @@ def test_detail_read_is_audited_per_client_and_shows_staff_notes(
     assert viewed.client_id == jordan.pk and viewed.object_id == str(a.pk)
 
 
+@pytest.mark.dated
 def test_status_changes_and_cancellation_through_the_pages(org, book, jordan, clinician, front_desk, clinic_client):
     from django.utils import timezone
 
@@ -366,6 +368,8 @@ def test_administrators_manage_types_rooms_and_closures(org, admin, clinic_clien
         assert client.get(f"/schedule/settings/{page}/").status_code == 200
 
 
+# Open slots are offered from now on: the week asked for must still be ahead, whatever today's date.
+@time_machine.travel(local(2027, 3, 1, 9), tick=False)
 def test_working_hours_blocked_time_and_open_slots_pages(org, clinician, clinic_client, site, types):
     client = clinic_client(org, clinician)
     form = {

@@ -137,6 +137,7 @@ def test_a_stale_edit_is_refused_and_removal_needs_a_reason(org, add, riley, fro
     add(front_desk, riley)
 
 
+@pytest.mark.dated
 def test_matching_ranks_by_date_added_and_respects_clinician_day_time_and_place(
     org, add, make_chart_client, front_desk, clinician, supervisor, site, telehealth
 ):
@@ -172,6 +173,7 @@ def test_a_kind_of_clinician_matches_job_titles(org, add, riley, front_desk, cli
         assert wl.matching_entries(front_desk, _slot(org, start, supervisor, site), ZONE) == []
 
 
+@pytest.mark.dated
 def test_offer_book_and_decline(org, add, riley, front_desk, clinician, site, rooms):
     entry = add(front_desk, riley)
     start = next_weekday(1, hour=11)
@@ -207,6 +209,7 @@ def test_offer_book_and_decline(org, add, riley, front_desk, clinician, site, ro
         ]
 
 
+@pytest.mark.dated
 def test_offering_a_taken_or_past_slot_is_refused(
     org, add, book, riley, jordan, front_desk, clinician, supervisor, site
 ):

@@ -1,3 +1,4 @@
+import pytest
 from django.core import mail
 
 from accounts.demo import load_demo
@@ -6,6 +7,7 @@ from tickets import phi
 from tickets.models import Notification, Status, Ticket
 
 
+@pytest.mark.dated
 def test_demo_tickets_are_loaded_once_quietly_and_without_phi(db):
     load_demo()
     clinics = load_demo()

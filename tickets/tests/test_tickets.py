@@ -127,6 +127,7 @@ def test_a_title_with_phi_is_refused_naming_what_was_found(
     assert Ticket.all_tenants.count() == 0
 
 
+@pytest.mark.dated
 def test_a_due_date_in_the_past_is_refused(org, clinician, clinic_client):
     zone = zoneinfo.ZoneInfo(org.time_zone)
     yesterday = timezone.localdate(timezone=zone) - datetime.timedelta(days=1)
@@ -265,6 +266,7 @@ def test_waiting_on_vendor_is_an_open_status(org, clinician, champion, make_tick
     assert "Vendor question" in _text(clinic_client(org, clinician).get("/tickets/", {"status": "open"}))
 
 
+@pytest.mark.dated
 def test_filters_search_and_overdue(org, admin, clinician, front_desk, make_ticket, clinic_client):
     crisis = make_ticket(admin, title="Cannot chart at all", priority=Priority.CRISIS)
     make_ticket(admin, assignee=front_desk, title="Toner low", priority=Priority.LOW)
@@ -356,6 +358,7 @@ def test_another_clinics_ticket_is_a_404_and_audited(org, other_org, admin, outs
 # --- Changing ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.dated
 def test_completing_fills_todays_clinic_date_and_reopening_clears_it(org, clinician, make_ticket, clinic_client):
     ticket = make_ticket(clinician)
     client = clinic_client(org, clinician)
