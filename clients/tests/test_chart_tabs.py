@@ -108,8 +108,8 @@ def test_another_app_can_plug_in_a_tab(org, front_desk, clinician, make_chart_cl
 def test_each_tab_has_a_fixed_query_count(
     tab, budget, org, clinician, make_chart_client, make_payer, clinic_client, django_assert_max_num_queries
 ):
-    from clients.diagnoses.services import services as diagnoses
-    from clients.insurance.services import services as insurance
+    from clients.diagnoses import services as diagnoses
+    from clients.insurance import services as insurance
 
     record = make_chart_client(org, primary=clinician)
     payer = make_payer(org)
