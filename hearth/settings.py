@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 from hearth.env import env_bool, env_int, env_list, env_str
 
@@ -125,6 +126,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Each process keeps a pool of connections (psycopg_pool through Django), which is safe under uvicorn where
+    # persistent connections leak; tenancy resets the row-level-security role and clinic on every checkout and
+    # return (tenancy/rls.py). HEARTH_DB_POOL_MAX=0 turns it off: a new connection per request.
+    _pool_min, _pool_max = env_int("HEARTH_DB_POOL_MIN", 2), env_int("HEARTH_DB_POOL_MAX", 4)
+    if _pool_max:
+        if not 0 <= _pool_min <= _pool_max:
+            raise ImproperlyConfigured("HEARTH_DB_POOL_MIN and _MAX need 0 <= MIN <= MAX (MAX=0: no pool)")
+        if DATABASES["default"]["CONN_MAX_AGE"]:
+            raise ImproperlyConfigured("HEARTH_DB_CONN_MAX_AGE must be 0 while the pool is on (HEARTH_DB_POOL_MAX)")
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": _pool_min, "max_size": _pool_max}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("HEARTH_REDIS_URL")
@@ -234,6 +246,7 @@ LOGGING = {
     "loggers": {
         "django.security": {"handlers": ["console", "security_audit"], "level": "WARNING", "propagate": False},
         "axes": {"level": "ERROR"},  # lockouts are audit events; per-attempt chatter would log usernames
+        "psycopg.pool": {"level": "WARNING"},  # not a line per checkout; discarded connections still show
     },
 }
 

@@ -11,3 +11,4 @@ class TenancyConfig(AppConfig):
 
         # Runs after every migrate, so a tenant table added by any later migration gets its policy too.
         post_migrate.connect(rls.install_after_migrate, dispatch_uid="tenancy.rls.install")
+        rls.use_pool_resets()

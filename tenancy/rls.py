@@ -5,6 +5,10 @@ owner, so the policies below apply to it: a row is visible or writable only when
 the per-request setting ``app.current_organization``. When the setting is absent nothing is visible. The owner
 (migrations, management commands) bypasses row-level security and relies on the ORM's filtering.
 On other databases these functions do nothing.
+
+With pooled connections (``HEARTH_DB_POOL_MAX``) one connection serves many requests and clinics in turn, so
+the role, the clinic and the console flag are reset whenever the pool takes a connection back and whenever
+Django takes one out (``use_pool_resets``), besides ``deactivate`` at the end of every tenant context.
 """
 
 import logging
@@ -12,6 +16,7 @@ import logging
 from django.apps import apps
 from django.conf import settings
 from django.db import DatabaseError, connections, models
+from django.db.backends.signals import connection_created
 
 logger = logging.getLogger(__name__)
 SETTING = "app.current_organization"
@@ -29,14 +34,18 @@ def activate(organization_id: int, using: str = "default") -> None:
     if not _is_postgres(using):
         return
     role = settings.HEARTH_DB_APP_ROLE
+    # The console flag is cleared too: a clinic's context never also sees what the console may see.
     with connections[using].cursor() as cursor:
         if role:
             cursor.execute(
-                "SELECT set_config(%s, %s, false), set_config('role', %s, false)",
-                [SETTING, str(organization_id), role],
+                "SELECT set_config(%s, %s, false), set_config(%s, '', false), set_config('role', %s, false)",
+                [SETTING, str(organization_id), VENDOR_SETTING, role],
             )
         else:
-            cursor.execute("SELECT set_config(%s, %s, false)", [SETTING, str(organization_id)])
+            cursor.execute(
+                "SELECT set_config(%s, %s, false), set_config(%s, '', false)",
+                [SETTING, str(organization_id), VENDOR_SETTING],
+            )
 
 
 def activate_vendor_console(using: str = "default") -> None:
@@ -74,6 +83,38 @@ def deactivate(using: str = "default") -> None:
         logger.warning("Could not reset the tenant on a database connection; closing it.")
         if not connection.in_atomic_block:
             connection.close()
+
+
+# RESET rather than DISCARD ALL: it keeps what Django set once per connection (the time zone) and any server-side
+# prepared statements (``prepare_threshold``), which stay safe: PostgreSQL re-plans them when the role changes, and
+# the policies read the clinic setting when a statement runs, not when it was prepared.
+RESET_SQL = f"RESET ROLE; RESET {SETTING}; RESET {VENDOR_SETTING}"
+
+
+def reset_connection(conn) -> None:
+    """Bring a psycopg connection back to the login role with no clinic and no console flag.
+
+    The pool's ``reset`` callback: the pool calls it on every connection given back (after rolling back an open
+    transaction) and discards the connection if it raises."""
+    conn.execute(RESET_SQL, prepare=False)  # several statements: never a prepared statement
+
+
+def _reset_on_checkout(sender, connection, **kwargs) -> None:
+    if connection.vendor == "postgresql" and connection.pool:
+        with connection.wrap_database_errors:  # a dead connection fails as Django's error; the pool then drops it
+            reset_connection(connection.connection)
+
+
+def use_pool_resets() -> None:
+    """Reset pooled PostgreSQL connections on return (the pool's ``reset`` option, added to every database that
+    configures a pool) and on checkout (``connection_created``, which Django sends each time it takes a connection
+    from its pool). Called once from ``TenancyConfig.ready()``, before any pool exists."""
+    for alias in connections:
+        options = connections[alias].settings_dict["OPTIONS"]
+        if connections[alias].vendor == "postgresql" and options.get("pool"):
+            pool = {} if options["pool"] is True else options["pool"]
+            options["pool"] = {**pool, "reset": reset_connection}
+    connection_created.connect(_reset_on_checkout, dispatch_uid="tenancy.rls.reset_on_checkout")
 
 
 def isolated_models() -> list[type[models.Model]]:

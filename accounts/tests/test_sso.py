@@ -13,8 +13,8 @@ from joserfc.jwk import OctKey, RSAKey
 from accounts.people.models import User
 from accounts.roles import Role
 from accounts.signin.signals import SESSION_ORGANIZATION_KEY
-from accounts.sso.models import OidcConfiguration
 from accounts.sso import protocol as sso
+from accounts.sso.models import OidcConfiguration
 from accounts.sso.views import GENERIC_FAILURE
 from accounts.tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, OFFLINE, provider_fixture
 from audit.models import AuditEvent, Outcome

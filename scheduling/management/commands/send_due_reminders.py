@@ -8,6 +8,7 @@ sends nothing twice (see ``scheduling/reminders/services.py``).
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from scheduling.reminders import services as reminders
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"Queued {queued} reminder{'s' if queued != 1 else ''}.")
             if not every:
                 return
+            connection.close()  # back to the pool (reset, health-checked by age) rather than held through the wait
             try:
                 time.sleep(every)
             except KeyboardInterrupt:
