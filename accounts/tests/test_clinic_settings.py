@@ -1,30 +1,13 @@
 import pytest
 
+from accounts.tests.factories import clinic_settings_payload
 from audit.models import AuditEvent
-from tenancy.models import Organization
-
-
-def _payload(org: Organization, **changes) -> dict:
-    data = {
-        "name": org.name,
-        "time_zone": org.time_zone,
-        "billing_coordinator": "",
-        "lockout_threshold": org.lockout_threshold,
-        "idle_timeout_minutes": org.idle_timeout_minutes,
-        "password_min_length": org.password_min_length,
-        "password_expiry_days": org.password_expiry_days,
-        "password_require_mixed": "on",
-        "password_history_count": org.password_history_count,
-        "version": org.version,
-    }
-    data.update(changes)
-    return data
 
 
 def test_administrator_changes_clinic_settings(org, admin, billing, clinic_client):
     response = clinic_client(org, admin).post(
         "/settings/clinic/",
-        _payload(org, time_zone="America/Denver", billing_coordinator=billing.pk, mfa_required="on"),
+        clinic_settings_payload(org, time_zone="America/Denver", billing_coordinator=billing.pk, mfa_required="on"),
     )
     assert response.status_code == 302
     org.refresh_from_db()
@@ -46,13 +29,15 @@ def test_administrator_changes_clinic_settings(org, admin, billing, clinic_clien
     ],
 )
 def test_bad_settings_get_specific_messages(field, value, message, org, admin, clinic_client):
-    response = clinic_client(org, admin).post("/settings/clinic/", _payload(org, **{field: value}))
+    response = clinic_client(org, admin).post("/settings/clinic/", clinic_settings_payload(org, **{field: value}))
     assert response.status_code == 200
     assert message in response.content.decode()
 
 
 def test_billing_coordinator_must_be_staff_of_this_clinic(org, admin, outsider, clinic_client):
-    response = clinic_client(org, admin).post("/settings/clinic/", _payload(org, billing_coordinator=outsider.pk))
+    response = clinic_client(org, admin).post(
+        "/settings/clinic/", clinic_settings_payload(org, billing_coordinator=outsider.pk)
+    )
     assert "Select a valid choice" in response.content.decode()
     org.refresh_from_db()
     assert org.billing_coordinator_id is None
@@ -60,7 +45,7 @@ def test_billing_coordinator_must_be_staff_of_this_clinic(org, admin, outsider, 
 
 def test_stale_settings_form_is_refused(org, admin, clinic_client):
     client = clinic_client(org, admin)
-    stale = _payload(org)
+    stale = clinic_settings_payload(org)
     client.post("/settings/clinic/", {**stale, "name": "First name"})
     response = client.post("/settings/clinic/", {**stale, "name": "Second name"})
     assert "Someone else changed this record" in response.content.decode()

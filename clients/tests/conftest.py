@@ -3,33 +3,18 @@
 import datetime
 
 import pytest
-from django.db import transaction
 
 from clients.amendments import services as amendments
 from clients.insurance.models import Payer
-from clients.records import services
-from clients.records.models import Client
+from clients.tests.factories import create_client
 from tenancy.context import tenant_context
 
-BORN = datetime.date(1990, 4, 12)
 AMENDMENT_RECEIVED = datetime.date(2026, 3, 2)
 
 
 @pytest.fixture
 def make_chart_client(db):
-    def make(organization, first="Jordan", last="Rivers", primary=None, born=BORN, **extra):
-        with tenant_context(organization), transaction.atomic():
-            return Client.objects.create(
-                number=services.next_client_number(),
-                legal_first_name=first,
-                legal_last_name=last,
-                date_of_birth=born,
-                primary_clinician=primary,
-                status="active",
-                **extra,
-            )
-
-    return make
+    return create_client
 
 
 @pytest.fixture

@@ -3,27 +3,11 @@
 import pytest
 
 from accounts.roles import Role
+from accounts.tests.factories import clinic_settings_payload
 from audit.models import AuditEvent
 from clients import policies
 from clients.care_team.models import CareTeamMember
 from tenancy.context import tenant_context
-
-
-def _settings_payload(org, **changes) -> dict:
-    data = {
-        "name": org.name,
-        "time_zone": org.time_zone,
-        "billing_coordinator": "",
-        "lockout_threshold": org.lockout_threshold,
-        "idle_timeout_minutes": org.idle_timeout_minutes,
-        "password_min_length": org.password_min_length,
-        "password_expiry_days": org.password_expiry_days,
-        "password_require_mixed": "on",
-        "password_history_count": org.password_history_count,
-        "version": org.version,
-    }
-    data.update(changes)
-    return data
 
 
 def test_the_setting_is_off_by_default(org):
@@ -73,10 +57,10 @@ def test_changing_the_setting_is_audited_on_its_own(org, admin, clinic_client):
     client = clinic_client(org, admin)
     page = client.get("/settings/clinic/").content.decode()
     assert "Administrators may read clinical content" in page
-    assert client.post("/settings/clinic/", _settings_payload(org, admins_read_clinical="on")).status_code == 302
+    assert client.post("/settings/clinic/", clinic_settings_payload(org, admins_read_clinical="on")).status_code == 302
     org.refresh_from_db()
     assert org.admins_read_clinical
-    assert client.post("/settings/clinic/", _settings_payload(org)).status_code == 302
+    assert client.post("/settings/clinic/", clinic_settings_payload(org)).status_code == 302
     org.refresh_from_db()
     assert not org.admins_read_clinical
     changes = AuditEvent.objects.filter(action="clinic.admin_clinical_access_changed").order_by("sequence")

@@ -3,32 +3,17 @@ from html import unescape
 
 import pytest
 from django.core import mail
-from django.db import transaction
 
 from audit.models import AuditEvent
 from clients.care_team.models import CareTeamMember
-from clients.records import services
 from clients.records.models import Client
+from clients.tests.factories import create_client
 from tenancy.context import tenant_context
-
-BORN = datetime.date(1990, 4, 12)
 
 
 @pytest.fixture
 def make_client(db):
-    def make(organization, first="Jordan", last="Rivers", primary=None, born=BORN, **extra):
-        with tenant_context(organization), transaction.atomic():
-            return Client.objects.create(
-                number=services.next_client_number(),
-                legal_first_name=first,
-                legal_last_name=last,
-                date_of_birth=born,
-                primary_clinician=primary,
-                status="active",
-                **extra,
-            )
-
-    return make
+    return create_client
 
 
 def _form(**changes) -> dict:

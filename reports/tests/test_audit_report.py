@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from audit.models import AuditEvent, Outcome
 from audit.services import record
 from clients.records.models import Client
+from clients.tests.factories import create_client
 from conftest import rls_queries
 from tenancy.context import tenant_context
 
@@ -47,10 +48,7 @@ def make_event():
 @pytest.fixture
 def make_client(db):
     def make(organization, number: int, first: str = "Jamie", last: str = "Doe") -> Client:
-        with tenant_context(organization):
-            return Client.objects.create(
-                number=number, legal_first_name=first, legal_last_name=last, date_of_birth=dt.date(1990, 1, 2)
-            )
+        return create_client(organization, first, last, number=number, born=dt.date(1990, 1, 2))
 
     return make
 
