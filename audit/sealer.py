@@ -57,7 +57,7 @@ class Sealer:
         self._settled = 0  # no event at or below this id can still appear
         self._seen: deque[tuple[int, float]] = deque()  # (highest id, when), PostgreSQL
         self._waiting: deque[tuple[int, int]] = deque()  # (highest id, xmax of a snapshot taken after)
-        self._exported = True
+        self._exported = False  # a sealer killed after a commit may have left blocks to export: first round does
 
     def run_round(self) -> Round:
         with transaction.atomic():
@@ -108,7 +108,7 @@ class Sealer:
             self._exported = False
             integrity_log.exception("Could not write audit checkpoints to %s; retrying after the next round.", path)
         else:
-            self._exported = True
+            self._exported = False  # a sealer killed after a commit may have left blocks to export: first round does
 
 
 def _seal_chain(chain_key: str, events: list[AuditEvent]) -> AuditBlock:
