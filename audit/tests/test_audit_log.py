@@ -1,31 +1,15 @@
 from itertools import pairwise
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
 from audit.chain import GENESIS, block_root, compute_hash
 from audit.models import AppendOnlyError, AuditBlock, AuditEvent, AuditLink
 from audit.sealer import seal_pending
 from audit.services import record
+from audit.tests.commands import verify as _verify
+from audit.tests.commands import verify_fails as _verify_fails
 from tenancy.context import tenant_context
-
-
-def _verify() -> str:
-    from io import StringIO
-
-    out = StringIO()
-    call_command("audit_verify", stdout=out, stderr=out)
-    return out.getvalue()
-
-
-def _verify_fails() -> str:
-    from io import StringIO
-
-    err = StringIO()
-    with pytest.raises(CommandError, match="tampering detected"):
-        call_command("audit_verify", stdout=StringIO(), stderr=err)
-    return err.getvalue()
 
 
 @pytest.fixture

@@ -1,9 +1,6 @@
 """A database that already holds events chained the old way (hash columns on the event, a locked chain head)."""
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
@@ -13,6 +10,7 @@ from audit.chain import GENESIS, compute_hash
 from audit.models import AuditBlock, AuditLink
 from audit.sealer import seal_pending
 from audit.services import record
+from audit.tests.commands import verify
 from tenancy import rls
 
 BEFORE = [("audit", "0001_initial")]
@@ -71,9 +69,7 @@ def test_old_chains_keep_verifying_sealed_in_a_first_block(old_schema, org):
     record("test.new", organization=org)
     seal_pending()
     assert AuditLink.objects.get(event__action="test.new").sequence == 4
-    out = StringIO()
-    call_command("audit_verify", stdout=out)
-    assert "Audit log intact: 1 chain(s) verified. 4 event(s) sealed in 2 block(s)." in out.getvalue()
+    assert "Audit log intact: 1 chain(s) verified. 4 event(s) sealed in 2 block(s)." in verify()
 
 
 def test_an_old_chain_cut_short_stops_the_migration_rather_than_be_sealed(old_schema, org):

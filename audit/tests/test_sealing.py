@@ -10,18 +10,13 @@ from django.db import DatabaseError, connection, transaction
 from audit.models import AppendOnlyError, AuditBlock, AuditEvent, AuditLink
 from audit.sealer import Sealer, seal_pending
 from audit.services import record
+from audit.tests.commands import verify as _verify
 from tenancy.context import tenant_context
 
 
 def _seal_audit(*args: str) -> str:
     out = StringIO()
     call_command("seal_audit", *args, stdout=out)
-    return out.getvalue()
-
-
-def _verify() -> str:
-    out = StringIO()
-    call_command("audit_verify", stdout=out)
     return out.getvalue()
 
 

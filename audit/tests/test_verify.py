@@ -5,11 +5,9 @@ import datetime as dt
 import hashlib
 import hmac
 import logging
-from io import StringIO
 from unittest import mock
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -19,22 +17,11 @@ from audit.keys import key_id
 from audit.models import AuditBlock, AuditEvent, AuditLink
 from audit.sealer import seal_pending
 from audit.services import record
+from audit.tests.commands import verify as _verify
+from audit.tests.commands import verify_fails as _verify_fails
 from tenancy.context import tenant_context
 
 OTHER_KEY = "a-key-the-attacker-made-up-0123456789abcdef"
-
-
-def _verify(*args: str) -> str:
-    out = StringIO()
-    call_command("audit_verify", *args, stdout=out, stderr=out)
-    return out.getvalue()
-
-
-def _verify_fails(*args: str, match: str = "tampering detected") -> str:
-    err = StringIO()
-    with pytest.raises(CommandError, match=match):
-        call_command("audit_verify", *args, stdout=StringIO(), stderr=err)
-    return err.getvalue()
 
 
 @pytest.fixture

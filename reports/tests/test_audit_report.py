@@ -246,7 +246,7 @@ def test_list_query_count_does_not_grow_with_events(
     for number in range(2000, 2060):
         make_event(org, "client.viewed", actor=clinician, client=make_client(org, number))
     assert count() == few
-    assert few <= 16 + rls_queries()
+    assert few <= 11 + rls_queries()
 
 
 # --- CSV export ---------------------------------------------------------------------------------------------
