@@ -59,9 +59,7 @@ def test_each_tab_read_is_audited_with_its_section(org, clinician, make_chart_cl
     client = clinic_client(org, clinician)
     for tab in ("overview", "demographics", "insurance", "diagnoses"):
         assert client.get(f"/clients/{record.pk}/{tab}/").status_code == 200
-    sections = list(
-        AuditEvent.objects.filter(action="client.viewed").order_by("pk").values_list("detail", flat=True)
-    )
+    sections = list(AuditEvent.objects.filter(action="client.viewed").order_by("pk").values_list("detail", flat=True))
     assert [s["section"] for s in sections] == ["demographics", "demographics", "insurance", "clinical"]
     assert set(AuditEvent.objects.filter(action="client.viewed").values_list("client_id", flat=True)) == {record.pk}
 
