@@ -20,7 +20,9 @@ the floor only rises past settled ids, which no running transaction can still co
 from transaction snapshots: the highest id seen at one moment is settled once every transaction that was running a
 little later (``SETTLE_AFTER``, so that a writer that had just drawn its id has also begun) has ended. SQLite lets
 one transaction write at a time, so every id below the highest committed one is settled at once. A new sealer
-starts from floor 0, so its first round looks at every event; ``audit_verify`` reports any event left unsealed.
+starts from floor 0, so its first round looks at every event: an insert stalled for longer than ``SETTLE_AFTER``
+between drawing its id and writing its row would be sealed only then, and ``audit_verify`` alerts on any event
+left unsealed.
 """
 
 import time
