@@ -38,6 +38,8 @@ install-dev: $(VENV)/.installed-dev node_modules/.installed
 # Local development serves plain HTTP, so cookies cannot be marked Secure here; production keeps the default.
 run: export HEARTH_PUBLIC_PORT = $(PORT)
 run: export HEARTH_SECURE_COOKIES ?= false
+# The audit sealer's key is made in var/ on first use; its checkpoints go beside it (production: other storage).
+run: export HEARTH_AUDIT_CHECKPOINT_PATH ?= $(CURDIR)/var/audit-checkpoints
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

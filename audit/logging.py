@@ -25,3 +25,8 @@ class SecurityAuditHandler(logging.Handler):
             )
         except Exception:  # logging must never raise into the request
             self.handleError(record)
+
+
+# The audit log's own alarms (tampering found, events left unsealed, checkpoints not written) go where Django's
+# security warnings go, at ERROR: a monitored stream, and never PHI.
+integrity_log = logging.getLogger("django.security.audit")

@@ -1,4 +1,9 @@
-"""The append-only, hash-chained audit log."""
+"""The audit log's tables: events appended by requests, and the sealer's links and blocks.
+
+All three are insert-only. ``AuditEvent`` is written by ``audit.services.record`` (one INSERT, no lock);
+``AuditLink`` and ``AuditBlock`` are written only by the sealer (``audit.sealer``), which runs as the database owner:
+on PostgreSQL the request role may read them (its own clinic's rows) but not write them.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -10,10 +15,32 @@ class AppendOnlyError(RuntimeError):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AppendOnlyError("Audit events cannot be updated.")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural.capitalize()} cannot be updated.")
 
     def delete(self):
-        raise AppendOnlyError("Audit events cannot be deleted.")
+        raise AppendOnlyError(f"{self.model._meta.verbose_name_plural.capitalize()} cannot be deleted.")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are inserted once and never changed: the ORM refuses, and on PostgreSQL the request role lacks
+    UPDATE and DELETE (``tenancy.rls.install``)."""
+
+    tenant_isolated = True
+    append_only = True
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.verbose_name_plural.capitalize()} cannot be updated.")
+        kwargs["force_insert"] = True  # never an UPDATE, even of a row whose key was set by hand
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.verbose_name_plural.capitalize()} cannot be deleted.")
 
 
 class Outcome(models.TextChoices):
@@ -22,21 +49,17 @@ class Outcome(models.TextChoices):
     FAILURE = "failure", "Failure"
 
 
-class AuditEvent(models.Model):
-    """One audited action. Each clinic's events form a chain: ``hash`` covers the row and the previous hash.
+class AuditEvent(AppendOnlyModel):
+    """One audited action, as recorded. Its place in its clinic's chain is its ``link``, added by the sealer.
 
-    Events with no clinic (a forged host header, say) form the ``system`` chain. On PostgreSQL the request role
-    may only SELECT and INSERT this table, and row-level security confines it to its own clinic's rows.
+    Events with no clinic (a forged host header, say) belong to the ``system`` chain. On PostgreSQL the request
+    role may only SELECT and INSERT this table, and row-level security confines it to its own clinic's rows.
     """
-
-    tenant_isolated = True
-    append_only = True
 
     organization = models.ForeignKey(
         "tenancy.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     chain_key = models.CharField(max_length=32)
-    sequence = models.PositiveBigIntegerField()
     occurred_at = models.DateTimeField()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -50,14 +73,9 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
     detail = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64)
-
-    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["chain_key", "sequence"], name="audit_chain_sequence_unique")]
         indexes = [
             models.Index(fields=["organization", "-occurred_at"]),
             models.Index(fields=["organization", "action"]),
@@ -68,26 +86,53 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.action} by {self.actor_label or 'system'} at {self.occurred_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise AppendOnlyError("Audit events cannot be updated.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Audit events cannot be deleted.")
+class AuditLink(AppendOnlyModel):
+    """An event's place in its chain: ``hash`` covers the event's fields, its ``sequence`` and ``prev_hash`` (see
+    ``audit.chain.compute_hash``). Written once per event by the sealer, in the order it picked the events up."""
+
+    owner_writes_only = True
+
+    event = models.OneToOneField(AuditEvent, primary_key=True, on_delete=models.PROTECT, related_name="link")
+    organization = models.ForeignKey(
+        "tenancy.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    chain_key = models.CharField(max_length=32)
+    sequence = models.PositiveBigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chain_key", "sequence"], name="audit_link_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.chain_key} #{self.sequence}"
 
 
-class AuditChainHead(models.Model):
-    """The latest link of one chain; locked while appending so concurrent writers cannot fork the chain."""
+class AuditBlock(AppendOnlyModel):
+    """A sealed run of links ``first_sequence..last_sequence`` of one chain.
 
-    tenant_isolated = True
+    ``root`` hashes the block's place, its last link's hash (which covers every earlier link) and the previous
+    block's root; ``mac`` is HMAC-SHA256 of the root under the key named ``key_id``, a key that is not in the
+    database, so whoever can only write the database cannot make a rewritten chain verify.
+    """
+
+    owner_writes_only = True
 
     organization = models.ForeignKey(
         "tenancy.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    chain_key = models.CharField(max_length=32, unique=True)
-    sequence = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="0" * 64)
+    chain_key = models.CharField(max_length=32)
+    number = models.PositiveBigIntegerField()
+    first_sequence = models.PositiveBigIntegerField()
+    last_sequence = models.PositiveBigIntegerField()
+    root = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chain_key", "number"], name="audit_block_number_unique")]
 
     def __str__(self) -> str:
-        return f"{self.chain_key} @ {self.sequence}"
+        return f"{self.chain_key} block {self.number} ({self.first_sequence}–{self.last_sequence})"

@@ -1,13 +1,13 @@
-"""The one API for writing the audit log: ``record(...)``."""
+"""The one API for writing the audit log: ``record(...)``, which appends; ``audit.sealer`` chains and seals."""
 
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models
 from django.http import HttpRequest
 from django.utils import timezone
 
-from audit.chain import chain_key_for, compute_hash
-from audit.models import AuditChainHead, AuditEvent, Outcome
+from audit.chain import chain_key_for
+from audit.models import AuditEvent, Outcome
 from audit.request_info import client_ip
 from tenancy.context import current_organization
 
@@ -26,7 +26,10 @@ def record(
     outcome: str = Outcome.SUCCESS,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to its clinic's chain, inside the caller's transaction when there is one.
+    """Append one event for its clinic's chain: a single INSERT, inside the caller's transaction when there is one.
+
+    No lock is taken, so audited requests never wait for each other; the sealer (``audit.sealer``) links the event
+    into the chain and seals it within seconds, and an event rolled back with its transaction never existed.
 
     ``detail`` must never hold PHI: ids and field names, not values. Who and where come from ``request`` when
     given; the clinic defaults to the one in context. ``actor_label`` names, PHI-free, an actor who is not a clinic
@@ -45,31 +48,21 @@ def record(
     if target is not None:
         object_type = target._meta.label_lower
         object_id = str(target.pk)
-    key = chain_key_for(organization.pk if organization else None)
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.get_or_create(chain_key=key, defaults={"organization": organization})
-        head = AuditChainHead.objects.select_for_update().get(pk=head.pk)
-        event = AuditEvent(
-            organization=organization,
-            chain_key=key,
-            sequence=head.sequence + 1,
-            occurred_at=timezone.now(),
-            actor=actor,
-            actor_label=actor.email if actor is not None else actor_label[:254],
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            client_id=client_id,
-            outcome=outcome,
-            ip_address=ip_address,
-            user_agent=user_agent or "",
-            detail=detail or {},
-            prev_hash=head.last_hash,
-        )
-        event.hash = compute_hash(event, head.last_hash)
-        event.save()
-        AuditChainHead.objects.filter(pk=head.pk).update(sequence=event.sequence, last_hash=event.hash)
-    return event
+    return AuditEvent.objects.create(
+        organization=organization,
+        chain_key=chain_key_for(organization.pk if organization else None),
+        occurred_at=timezone.now(),
+        actor=actor,
+        actor_label=actor.email if actor is not None else actor_label[:254],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        client_id=client_id,
+        outcome=outcome,
+        ip_address=ip_address,
+        user_agent=user_agent or "",
+        detail=detail or {},
+    )
 
 
 def record_denied(request: HttpRequest, permission: str, target: models.Model | None = None) -> AuditEvent:

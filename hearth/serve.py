@@ -1,5 +1,6 @@
 """`make run`: the background-task worker, the reminder sweep (every minute: django-tasks has no scheduler), the
-orphaned-upload sweep (hourly) and the ASGI server together, stopped together."""
+orphaned-upload sweep (hourly), the audit sealer (every two seconds) and the ASGI server together, stopped
+together."""
 
 import argparse
 import os
@@ -18,6 +19,7 @@ def main() -> int:
     worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"], env=env)
     sweeper = subprocess.Popen([sys.executable, "manage.py", "send_due_reminders", "--every", "60"], env=env)
     files = subprocess.Popen([sys.executable, "manage.py", "sweep_private_files", "--every", "3600"], env=env)
+    sealer = subprocess.Popen([sys.executable, "manage.py", "seal_audit", "--every", "2"], env=env)
     server = subprocess.Popen(  # noqa: S603
         [
             sys.executable,
@@ -38,10 +40,10 @@ def main() -> int:
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in (server, worker, sweeper, files):
+        for process in (server, worker, sweeper, files, sealer):
             if process.poll() is None:
                 process.send_signal(signal.SIGINT)
-        for process in (server, worker, sweeper, files):
+        for process in (server, worker, sweeper, files, sealer):
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

@@ -13,17 +13,40 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("HEARTH_VAR_DIR", str(BASE_DIR / "var")))
 
 
-def _secret_key() -> str:
-    """Use HEARTH_SECRET_KEY when given; otherwise a random key kept in var/ so a fresh clone just works."""
-    configured = env_str("HEARTH_SECRET_KEY")
-    if configured:
-        return configured
-    key_file = VAR_DIR / "secret_key"
+def _local_secret(name: str) -> str:
+    """A random secret kept in var/ (made on first use, readable by its owner only) so a fresh clone just works."""
+    key_file = VAR_DIR / name
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
         key_file.chmod(0o600)
     return key_file.read_text(encoding="utf-8").strip()
+
+
+def _secret_key() -> str:
+    """Use HEARTH_SECRET_KEY when given; otherwise a random key kept in var/."""
+    return env_str("HEARTH_SECRET_KEY") or _local_secret("secret_key")
+
+
+def _audit_keys(base_domain: str) -> list[str]:
+    """The keys that seal the audit log (audit/keys.py), one per line: the first seals, the others only verify
+    blocks sealed before a rotation. Only a local setup (``localhost``, as ``make run``) falls back to a key kept in
+    var/: a deployment must choose where its key lives, since a key invented at start-up would differ between
+    servers and vanish with a container, leaving sealed blocks unverifiable."""
+    configured = env_str("HEARTH_AUDIT_KEY")
+    if not configured and base_domain == "localhost":
+        configured = _local_secret("audit_key")
+    keys = configured.split()
+    if not keys:
+        raise ImproperlyConfigured(
+            "HEARTH_AUDIT_KEY or HEARTH_AUDIT_KEY_FILE must be set outside localhost (see docs/settings.md)."
+        )
+    if any(len(key) < 32 for key in keys):
+        raise ImproperlyConfigured(
+            "HEARTH_AUDIT_KEY: each key needs at least 32 characters, e.g. from "
+            "python -c 'import secrets; print(secrets.token_urlsafe(48))'."
+        )
+    return keys
 
 
 SECRET_KEY = _secret_key()
@@ -249,6 +272,11 @@ LOGGING = {
         "psycopg.pool": {"level": "WARNING"},  # not a line per checkout; discarded connections still show
     },
 }
+
+# The audit log (audit/README.md): the sealer's keys, kept out of the database, and where it exports checkpoints
+# of the blocks it seals (a directory on other storage, e.g. synced to a write-once object store; empty: none).
+HEARTH_AUDIT_KEYS = _audit_keys(HEARTH_BASE_DOMAIN)
+HEARTH_AUDIT_CHECKPOINT_PATH = env_str("HEARTH_AUDIT_CHECKPOINT_PATH")
 
 # How many reverse proxies (load balancer, TLS terminator) stand in front of the app and append X-Forwarded-For.
 HEARTH_TRUSTED_PROXY_HOPS = env_int("HEARTH_TRUSTED_PROXY_HOPS", 0)

@@ -125,6 +125,12 @@ def append_only_models() -> list[type[models.Model]]:
     return [m for m in apps.get_models() if getattr(m, "append_only", False)]
 
 
+def owner_written_models() -> list[type[models.Model]]:
+    """Tables only the owner writes (the audit sealer's links and blocks): the request role may read them, never
+    write them."""
+    return [m for m in apps.get_models() if getattr(m, "owner_writes_only", False)]
+
+
 def _create_role(cursor, role: str, quoted: str) -> None:
     cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
     if cursor.fetchone() is None:
@@ -173,6 +179,8 @@ def install(using: str = "default") -> None:
             cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(role)}")
             for model in append_only_models():
                 cursor.execute(f"REVOKE UPDATE, DELETE ON {quote(model._meta.db_table)} FROM {quote(role)}")
+            for model in owner_written_models():
+                cursor.execute(f"REVOKE INSERT ON {quote(model._meta.db_table)} FROM {quote(role)}")
         _restrict_definer_functions(cursor, quote(role) if role else None)
         for model in isolated_models():
             table = quote(model._meta.db_table)

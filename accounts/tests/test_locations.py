@@ -53,7 +53,7 @@ def test_an_administrator_adds_edits_and_deactivates_a_location(org, admin, clin
     assert (office.city, office.is_active, office.version) == ("Peoria", False, 3)
     stale_toggle = client.post(f"/settings/locations/{office.pk}/active/", {"version": 2, "active": "1"}, follow=True)
     assert "Someone else saved this location" in _text(stale_toggle)
-    actions = list(AuditEvent.objects.filter(object_id=str(office.pk)).order_by("sequence").values_list("action"))
+    actions = list(AuditEvent.objects.filter(object_id=str(office.pk)).order_by("pk").values_list("action"))
     assert actions == [("location.created",), ("location.updated",), ("location.deactivated",)]
     assert AuditEvent.objects.get(action="location.updated").detail == {"fields": ["city"]}
 

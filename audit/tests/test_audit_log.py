@@ -1,30 +1,15 @@
 from itertools import pairwise
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from audit.chain import GENESIS, compute_hash
-from audit.models import AppendOnlyError, AuditChainHead, AuditEvent
+from audit.chain import GENESIS, block_root, compute_hash
+from audit.models import AppendOnlyError, AuditBlock, AuditEvent, AuditLink
+from audit.sealer import seal_pending
 from audit.services import record
+from audit.tests.commands import verify as _verify
+from audit.tests.commands import verify_fails as _verify_fails
 from tenancy.context import tenant_context
-
-
-def _verify() -> str:
-    from io import StringIO
-
-    out = StringIO()
-    call_command("audit_verify", stdout=out, stderr=out)
-    return out.getvalue()
-
-
-def _verify_fails() -> str:
-    from io import StringIO
-
-    err = StringIO()
-    with pytest.raises(CommandError, match="tampering detected"):
-        call_command("audit_verify", stdout=StringIO(), stderr=err)
-    return err.getvalue()
 
 
 @pytest.fixture
@@ -33,7 +18,8 @@ def chain(org, other_org, admin):
         events = [record(f"test.event{i}", actor=admin.user, object_type="x", object_id=str(i)) for i in range(4)]
     with tenant_context(other_org):
         record("test.other")
-    return events
+    seal_pending()
+    return [AuditLink.objects.get(pk=event.pk) for event in events]  # each event's place in its chain
 
 
 def test_each_clinic_has_its_own_chain_linked_by_hashes(chain, org, other_org):
@@ -41,14 +27,15 @@ def test_each_clinic_has_its_own_chain_linked_by_hashes(chain, org, other_org):
     assert chain[0].prev_hash == GENESIS
     for previous, current in pairwise(chain):
         assert current.prev_hash == previous.hash
-    assert AuditChainHead.objects.get(chain_key=f"org:{org.pk}").last_hash == chain[-1].hash
-    other = AuditEvent.objects.get(organization=other_org)
+    head = AuditBlock.objects.get(chain_key=f"org:{org.pk}")  # the sealed head of the chain
+    assert head.root == block_root(f"org:{org.pk}", 1, 1, 4, chain[-1].hash, GENESIS)
+    other = AuditLink.objects.get(organization=other_org)
     assert (other.sequence, other.prev_hash) == (1, GENESIS)
 
 
 def test_stored_rows_hash_back_to_their_recorded_hash(chain):
-    for event in AuditEvent.objects.all():
-        assert compute_hash(event, event.prev_hash) == event.hash
+    for link in AuditLink.objects.select_related("event"):
+        assert compute_hash(link.event, link.sequence, link.prev_hash) == link.hash
 
 
 def test_audit_verify_passes_on_an_intact_log(chain):
@@ -64,12 +51,14 @@ def test_audit_verify_reports_an_edited_row(chain, org):
 
 def test_audit_verify_reports_a_deleted_row(chain, org):
     with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditlink WHERE event_id = %s", [chain[2].pk])  # with the event it links
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [chain[2].pk])
     assert f"org:{org.pk}: link 3 (end of chain) — missing link (next found is 4)" in _verify_fails()
 
 
 def test_audit_verify_reports_a_truncated_tail(chain, org):
     with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditlink WHERE event_id = %s", [chain[3].pk])  # with the event it links
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [chain[3].pk])
     assert "chain ends at 3 but its head records 4" in _verify_fails()
 
@@ -78,11 +67,10 @@ def test_audit_verify_reports_a_rehashed_row(chain, org):
     """Recomputing a tampered row's own hash still breaks the next row's link."""
     event = AuditEvent.objects.get(pk=chain[1].pk)
     event.action = "test.innocent"
-    new_hash = compute_hash(event, event.prev_hash)
+    new_hash = compute_hash(event, chain[1].sequence, chain[1].prev_hash)
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE audit_auditevent SET action = %s, hash = %s WHERE id = %s", ["test.innocent", new_hash, event.pk]
-        )
+        cursor.execute("UPDATE audit_auditevent SET action = %s WHERE id = %s", ["test.innocent", event.pk])
+        cursor.execute("UPDATE audit_auditlink SET hash = %s WHERE event_id = %s", [new_hash, event.pk])
     assert f"link 3 (event {chain[2].pk}) — previous-hash does not match" in _verify_fails()
 
 
@@ -124,6 +112,6 @@ def test_forwarded_for_is_trusted_only_behind_configured_proxies(org, admin, cli
     client.get("/staff/0/", HTTP_X_FORWARDED_FOR="198.51.100.1", REMOTE_ADDR="10.0.0.5")
     settings.HEARTH_TRUSTED_PROXY_HOPS = 1
     client.get("/staff/0/", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.1", REMOTE_ADDR="10.0.0.5")
-    first, second = AuditEvent.objects.filter(action="access.not_found").order_by("sequence")
+    first, second = AuditEvent.objects.filter(action="access.not_found").order_by("pk")
     assert first.ip_address == "10.0.0.5"
     assert second.ip_address == "198.51.100.1"

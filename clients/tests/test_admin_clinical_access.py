@@ -30,7 +30,7 @@ def test_administrators_read_clinical_sections_only_when_the_clinic_allows(
     # Read, never write: adding a diagnosis stays with clinical staff either way.
     assert client.get(f"/clients/{record.pk}/diagnoses/new/").status_code == 403
     if not allowed:
-        denied = AuditEvent.objects.filter(action="access.denied").order_by("sequence").first()
+        denied = AuditEvent.objects.filter(action="access.denied").order_by("pk").first()
         assert denied.detail["permission"] == "clients.view.clinical"
 
 
@@ -63,6 +63,6 @@ def test_changing_the_setting_is_audited_on_its_own(org, admin, clinic_client):
     assert client.post("/settings/clinic/", clinic_settings_payload(org)).status_code == 302
     org.refresh_from_db()
     assert not org.admins_read_clinical
-    changes = AuditEvent.objects.filter(action="clinic.admin_clinical_access_changed").order_by("sequence")
+    changes = AuditEvent.objects.filter(action="clinic.admin_clinical_access_changed").order_by("pk")
     assert [e.detail for e in changes] == [{"admins_read_clinical": True}, {"admins_read_clinical": False}]
     assert all(e.actor == admin.user for e in changes)

@@ -780,7 +780,7 @@ def _grow(org, client, actor, n: int) -> None:
             )
 
 
-@pytest.mark.parametrize(("path", "budget"), [("consents/", 19), ("disclosures/accounting/", 21)])
+@pytest.mark.parametrize(("path", "budget"), [("consents/", 14), ("disclosures/accounting/", 11)])
 def test_the_tab_and_the_report_have_a_fixed_query_count(
     path, budget, org, front_desk, record_client, clinic_client, django_assert_max_num_queries
 ):
@@ -805,5 +805,5 @@ def test_the_billing_summary_has_a_fixed_query_count(
     _grow(org, record_client, front_desk, 3)
     client = clinic_client(org, billing)
     client.get("/")
-    with django_assert_max_num_queries(17 + rls_queries()):
+    with django_assert_max_num_queries(12 + rls_queries()):
         assert client.get(f"/clients/{record_client.pk}/consents/").status_code == 200

@@ -316,5 +316,5 @@ def test_the_correction_form_has_a_query_budget(
         disclosure = filled_chart.disclosures.get()
     client = clinic_client(org, front_desk)
     client.get("/")
-    with django_assert_max_num_queries(16 + rls_queries()):
+    with django_assert_max_num_queries(11 + rls_queries()):
         assert client.get(_path(filled_chart, disclosure)).status_code == 200

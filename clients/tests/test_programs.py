@@ -30,7 +30,7 @@ def test_an_administrator_adds_edits_and_deactivates_a_program(org, admin, clini
     assert client.post(f"/clients/programs/{program.pk}/active/", {"version": 2, "active": "0"}).status_code == 302
     program.refresh_from_db()
     assert not program.is_active and program.description == "Weekly therapy"
-    actions = list(AuditEvent.objects.filter(object_id=str(program.pk)).order_by("sequence").values_list("action"))
+    actions = list(AuditEvent.objects.filter(object_id=str(program.pk)).order_by("pk").values_list("action"))
     assert actions == [("program.created",), ("program.updated",), ("program.deactivated",)]
 
 

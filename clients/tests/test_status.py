@@ -67,7 +67,7 @@ def test_a_client_goes_from_waitlist_to_active_to_discharged_and_back_with_histo
         ("active", "discharged", "Treatment completed"),
         ("discharged", "active", "Re-admitted"),
     ]
-    actions = list(AuditEvent.objects.filter(client_id=client.pk).order_by("sequence").values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(client_id=client.pk).order_by("pk").values_list("action", flat=True))
     assert actions == ["client.admitted", "client.discharged", "client.readmitted"]
 
 
@@ -166,7 +166,7 @@ def test_entered_in_error_hides_the_client_and_an_administrator_restores_the_pre
     restored = status.restore_from_error(marked, actor=admin, expected_version=marked.version, reason="Not a dup")
     assert restored.status == "active" and restored.intake_date == today
     assert access.visible_clients(admin).filter(pk=record.pk).exists()
-    actions = list(AuditEvent.objects.filter(client_id=record.pk).order_by("sequence").values_list("action", flat=True))
+    actions = list(AuditEvent.objects.filter(client_id=record.pk).order_by("pk").values_list("action", flat=True))
     assert actions == ["client.entered_in_error", "client.restored_from_error"]
 
 

@@ -117,7 +117,7 @@ def test_ticket_page_query_count_is_bounded(
         for n in range(10):
             services.add_comment(sent_ticket, actor=champion, body=f"Still failing {n}")
     client = console_client(vendor_staff)
-    with django_assert_max_num_queries(17 + 3 * rls_queries()):
+    with django_assert_max_num_queries(12 + 3 * rls_queries()):
         response = client.get(f"/tickets/{sent_ticket.pk}/")
     assert _text(response).count("Still failing") == 10
 

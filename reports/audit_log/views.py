@@ -48,7 +48,7 @@ CSV_FIELDS = (
     "client_id",
     "ip_address",
     "user_agent",
-    "sequence",
+    "link__sequence",  # empty for the few seconds before the sealer links an event
 )
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

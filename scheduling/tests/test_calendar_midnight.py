@@ -147,6 +147,6 @@ def test_continuations_add_no_queries(
         query["c"].append(supervisor.pk)
     client = clinic_client(org, front_desk)
     client.get("/")
-    with django_assert_max_num_queries(22 + rls_queries()):
+    with django_assert_max_num_queries(17 + rls_queries()):
         text = _page(client, **query)
     assert "Continued from" in text

@@ -243,7 +243,7 @@ def test_the_feed_has_a_fixed_query_count(
         book(front_desk, soon(i + 1, 9 + i), clients=[person], clinicians=[clinician], rule=Rule("WEEKLY", count=8))
     token = make_feed(org, clinician, client_label="initials")
     client = clinic_client(org)
-    with django_assert_max_num_queries(16 + rls_queries()):
+    with django_assert_max_num_queries(11 + rls_queries()):
         calendar = parse(client.get(f"/schedule/feed/{token}.ics"))
     assert len(calendar.walk("VEVENT")) == 40
     owner = clinic_client(org, clinician)

@@ -595,7 +595,7 @@ def test_the_reply_page_has_a_fixed_query_count(org, sent, clinic_client, django
     _, path = sent
     client = clinic_client(org)
     client.get(path)
-    with django_assert_max_num_queries(9 + rls_queries()):
+    with django_assert_max_num_queries(4 + rls_queries()):
         assert client.get(path + "confirm/").status_code == 200
 
 
@@ -634,7 +634,7 @@ def test_the_appointment_page_lists_its_reminders(org, sent, clinic_client, fron
     clinic_client(org).post(path + "confirm/", {"answer": "confirm"})
     client = clinic_client(org, front_desk)
     client.get("/")
-    with django_assert_max_num_queries(22 + rls_queries()):
+    with django_assert_max_num_queries(17 + rls_queries()):
         response = client.get(f"/schedule/appointments/{appointment.pk}/")
     text = unescape(response.content.decode())
     assert "Reminders" in text and "2 days before" in text and "Sent" in text

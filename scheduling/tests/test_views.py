@@ -402,7 +402,7 @@ def test_working_hours_blocked_time_and_open_slots_pages(org, clinician, clinic_
     assert "Mon Mar 8, 10:00–11:00" in slots and "Mon Mar 8, 09:00" not in slots
 
 
-@pytest.mark.parametrize(("view", "budget"), [("day", 22), ("week", 22), ("month", 22), ("list", 22)])
+@pytest.mark.parametrize(("view", "budget"), [("day", 17), ("week", 17), ("month", 17), ("list", 17)])
 def test_calendar_views_have_a_fixed_query_count(
     view,
     budget,
@@ -441,7 +441,7 @@ def test_detail_has_a_fixed_query_count(
     ).appointments[0]
     client = clinic_client(org, front_desk)
     client.get("/")
-    with django_assert_max_num_queries(20 + rls_queries()):
+    with django_assert_max_num_queries(15 + rls_queries()):
         assert client.get(f"/schedule/appointments/{a.pk}/").status_code == 200
 
 

@@ -414,17 +414,17 @@ def test_waitlist_pages_have_a_fixed_query_count(
     for member in (front_desk, clinician):
         client = clinic_client(org, member)
         client.get("/")
-        with django_assert_max_num_queries(22 + rls_queries()):
+        with django_assert_max_num_queries(17 + rls_queries()):
             assert client.get("/schedule/waitlist/").status_code == 200
     slot = next_weekday(0, hour=9)
     client = clinic_client(org, front_desk)
     end = slot + datetime.timedelta(minutes=50)
     query = {"start": slot.isoformat(), "end": end.isoformat(), "clinician": clinician.pk, "location": site.pk}
-    with django_assert_max_num_queries(22 + rls_queries()):
+    with django_assert_max_num_queries(17 + rls_queries()):
         response = client.get("/schedule/waitlist/matches/", query)
     assert response.status_code == 200 and _text(response).count("Offer<span") == 12
     entry = WaitlistEntry.all_tenants.filter(organization=org).first()
-    with django_assert_max_num_queries(25 + rls_queries()):
+    with django_assert_max_num_queries(20 + rls_queries()):
         assert client.get(f"/schedule/waitlist/{entry.pk}/").status_code == 200
 
 

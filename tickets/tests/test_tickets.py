@@ -325,7 +325,7 @@ def test_ticket_page_query_count_is_fixed(
         services.add_associate(ticket, actor=clinician, member=front_desk)
     client = clinic_client(org, admin)
     client.get("/")
-    with django_assert_max_num_queries(22 + rls_queries()):
+    with django_assert_max_num_queries(17 + rls_queries()):
         assert client.get(f"/tickets/{ticket.pk}/").status_code == 200
 
 
