@@ -1,13 +1,21 @@
-"""Form helpers shared by every app's views."""
+"""Form helpers shared by every app's views.
+
+A view hands a submitted form to one service and shows what went wrong on the form (``submit``), or, for a
+button on a page (remove, deactivate…), as a message before redirecting back (``run_button``). Every service
+takes the acting person as ``actor`` and the ``request``; the form supplies the rest through ``arguments()``.
+"""
 
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
 
 from core.errors import ConflictError
+
+INCOMPLETE = "The form was incomplete; please try again."
 
 
 def add_validation_errors(form: BaseForm, error: ValidationError) -> None:
@@ -19,21 +27,70 @@ def add_validation_errors(form: BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+_REFUSED = object()
+
+
+def _attempt(form: BaseForm, service: Callable[..., Any], args: tuple, kwargs: dict) -> Any:
+    """What ``service`` returned, or ``_REFUSED`` after showing its refusal on the form."""
+    try:
+        return service(*args, **kwargs)
+    except ConflictError as error:
+        form.add_error(None, error.message)
+    except ValidationError as error:
+        add_validation_errors(form, error)
+    return _REFUSED
+
+
 def call_service(form: BaseForm, service: Callable[..., Any], /, *args: Any, **kwargs: Any) -> bool:
     """Run a service for a valid form; on a refusal, show why on the form and return False.
 
     A stale version (ConflictError) goes to the top of the form; a rule's ValidationError goes beside its field.
     Views then read ``if call_service(form, services.update_x, obj, actor=..., ...): redirect``.
     """
+    return _attempt(form, service, args, kwargs) is not _REFUSED
+
+
+def submit(request: Any, form: Any, service: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
+    """For a POSTed, valid form, run ``service(*args, actor=, request=, **form.arguments(), **kwargs)``.
+
+    Returns what the service returned (the row it wrote; ``True`` if it returns nothing), or None when the form
+    was not posted, is invalid, or the service refused, with the reason on the form (see ``call_service``). A view
+    then reads ``if submit(request, form, services.update_x, row): flash and redirect`` and otherwise renders the
+    form again.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    arguments = {"actor": request.membership, "request": request, **form.arguments(), **kwargs}
+    result = _attempt(form, service, args, arguments)
+    if result is _REFUSED:
+        return None
+    return True if result is None else result
+
+
+def run_button(request: Any, service: Callable[..., Any], /, *args: Any, **kwargs: Any) -> bool:
+    """Run the service behind a button (remove, resolve, deactivate…) as ``service(*args, actor=, request=, ...)``.
+
+    The page redirects whatever happens, so a refusal (a stale version, a rule) becomes an error message instead
+    of a form error. Returns whether the service ran.
+    """
     try:
-        service(*args, **kwargs)
+        service(*args, actor=request.membership, request=request, **kwargs)
     except ConflictError as error:
-        form.add_error(None, error.message)
+        messages.error(request, error.message)
     except ValidationError as error:
-        add_validation_errors(form, error)
+        messages.error(request, " ".join(error.messages))
     else:
         return True
     return False
+
+
+def run_version_button(request: Any, service: Callable[..., Any], /, *args: Any, **kwargs: Any) -> bool:
+    """``run_button`` for a row the page showed at a version: the POSTed ``version`` is the ``expected_version``."""
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, INCOMPLETE)
+        return False
+    return run_button(request, service, *args, **form.arguments(), **kwargs)
 
 
 class DateInput(forms.DateInput):
@@ -46,6 +103,23 @@ class VersionForm(forms.Form):
     """Only the version a page was rendered with, for buttons that change a row (deactivate, remove…)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def arguments(self) -> dict:
+        """The cleaned fields as the service's keyword arguments, ``version`` as the ``expected_version``.
+
+        A form for one action on a row (revoke, end, mark in error…) names its fields after the service's
+        arguments, so this is all ``submit`` needs.
+        """
+        data = dict(self.cleaned_data)
+        data["expected_version"] = data.pop("version")
+        return data
+
+
+class DataForm(forms.Form):
+    """A form for a new record whose every field is one of the record's fields: the service takes them as ``data``."""
+
+    def arguments(self) -> dict:
+        return {"data": dict(self.cleaned_data)}
 
 
 class VersionedForm(forms.ModelForm):
@@ -60,3 +134,10 @@ class VersionedForm(forms.ModelForm):
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.changed_data if name != "version"}
+
+    def arguments(self) -> dict:
+        """A new row's fields as ``data`` (``Meta.fields``, the service's list); for an existing row, the version
+        the form was rendered with and the ``changes``."""
+        if self.instance.pk is None:
+            return {"data": {name: self.cleaned_data[name] for name in self._meta.fields or ()}}
+        return {"expected_version": self.cleaned_data.get("version") or 0, "changes": self.changes()}
