@@ -9,7 +9,7 @@ from clients.alerts import services as alerts
 from clients.alerts.forms import AlertForm, ResolveAlertForm
 from clients.alerts.models import AlertKind
 from core.authz import get_for_clinic_or_404, require
-from core.forms import add_validation_errors
+from core.forms import add_validation_errors, run_button
 
 
 @login_required
@@ -50,10 +50,6 @@ def alert_resolve(request, pk: int, alert_pk: int):
     )
     form = ResolveAlertForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        alerts.resolve_alert(alert, actor=request.membership, note=note, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if run_button(request, alerts.resolve_alert, alert, note=note):
         messages.success(request, "Alert resolved.")
     return redirect("clients:chart", pk=pk)

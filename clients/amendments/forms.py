@@ -38,6 +38,10 @@ class AmendmentRequestForm(forms.ModelForm):
         self.fields["requested_change"].error_messages["required"] = "Enter the change as the client stated it."
         self.fields["received_on"].error_messages["required"] = "Enter the date the request was received."
 
+    def arguments(self) -> dict:
+        """The request's fields, as ``amendments.record_request`` takes them (``submit``)."""
+        return {"data": dict(self.cleaned_data)}
+
 
 class ExtendForm(VersionForm):
     extension_reason = forms.CharField(

@@ -9,6 +9,7 @@ from clients.care_team import services as care_team
 from clients.care_team.forms import CareTeamAddForm, PrimaryClinicianForm
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
+from core.forms import run_button
 
 
 def _care_team_chart(request, pk: int):
@@ -65,11 +66,7 @@ def care_team_remove(request, pk: int, member_pk: int):
         "clients.care_team.manage",
         member_pk,
     )
-    try:
-        care_team.remove_member(member, actor=request.membership, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if run_button(request, care_team.remove_member, member):
         messages.success(request, f"{member.membership.user.full_name} removed from the care team.")
     return redirect("clients:care_team", pk=pk)
 

@@ -20,7 +20,7 @@ from clients.documents.forms import DocumentFilterForm, DocumentUploadForm, Ente
 from clients.documents.models import ClientDocument, DocumentStatus
 from core import uploads
 from core.authz import get_for_clinic_or_404, require
-from core.forms import call_service
+from core.forms import submit
 
 
 def _upload_sections(request, chart) -> frozenset[str]:
@@ -148,20 +148,9 @@ def document_entered_in_error(request, pk: int, document_pk: int):
         messages.info(request, "That document is already marked entered in error.")
         return redirect("clients:tab", pk=pk, tab="documents")
     form = EnteredInErrorForm(request.POST or None, initial={"version": document.version})
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            documents.mark_entered_in_error,
-            document,
-            actor=request.membership,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-            request=request,
+    if submit(request, form, documents.mark_entered_in_error, document):
+        return tabs.back_to_tab(
+            request, pk, "documents", f"“{document.title}” marked entered in error. It stays on record."
         )
-    ):
-        messages.success(request, f"“{document.title}” marked entered in error. It stays on record.")
-        return redirect("clients:tab", pk=pk, tab="documents")
     context = {"form": form, "document": document}
     return tabs.render_tab(request, client, chart, "documents", "clients/document_error.html", context)
