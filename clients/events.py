@@ -14,7 +14,8 @@ from clients.records.models import Client
 def record_change(
     action: str, row: models.Model, *, actor: Membership, request: HttpRequest | None = None, **detail: Any
 ) -> AuditEvent:
-    """Audit ``actor``'s write to ``row``: the client itself, or a row of their chart (one with a ``client``).
+    """Audit ``actor``'s write to ``row``: the client itself, or a row of their chart or about them (one with a
+    ``client``, possibly empty, like a ticket's).
 
     The event carries the client's id, so the client's access report lists it; ``detail`` names fields and ids,
     never PHI.
