@@ -19,3 +19,9 @@ class ReminderSettingsForm(forms.ModelForm):
     class Meta:
         model = ReminderSettings
         fields = ["enabled", "send_email", "send_sms", "lead_hours", "sender_name", "reply_to"]
+
+    def arguments(self) -> dict:
+        """What ``reminders.save_settings`` takes (see ``core.forms.submit``): every field, as it audits which
+        changed."""
+        changes = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {"expected_version": self.cleaned_data["version"], "changes": changes}
