@@ -232,6 +232,14 @@ def file_response(name: str, *, content_type: str, filename: str, inline: bool, 
     return response
 
 
+def stored_file_response(row: Any, *, filename: str, inline: bool) -> FileResponse:
+    """``file_response`` for a row that keeps a checked upload (its ``stored_name``, ``content_type`` and
+    ``sha256``): a chart document, a ticket's attachment."""
+    return file_response(
+        row.stored_name, content_type=row.content_type, filename=filename, inline=inline, sha256=row.sha256
+    )
+
+
 class PrivateFileSystemStorage(FileSystemStorage):
     """Files on disk that have no URL: serving them is always a view's job, after its access check."""
 

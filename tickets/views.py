@@ -351,13 +351,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
 def serve_attachment(request, attachment, **audit):
     """Stream the file (sandboxed, no-store: ``hearth.uploads.file_response``) and record the download."""
     try:
-        response = uploads.file_response(
-            attachment.stored_name,
-            content_type=attachment.content_type,
-            filename=attachment.filename,
-            inline=True,
-            sha256=attachment.sha256,
-        )
+        response = uploads.stored_file_response(attachment, filename=attachment.filename, inline=True)
     except FileNotFoundError:
         record(
             "ticket.attachment_missing",

@@ -108,13 +108,7 @@ def _document_for(request, pk: int, document_pk: int, permission: str):
 def _serve(request, pk: int, document_pk: int, *, inline: bool):
     _client, _chart, document = _document_for(request, pk, document_pk, "clients.documents.view")
     try:
-        response = uploads.file_response(
-            document.stored_name,
-            content_type=document.content_type,
-            filename=document.original_filename,
-            inline=inline,
-            sha256=document.sha256,
-        )
+        response = uploads.stored_file_response(document, filename=document.original_filename, inline=inline)
     except FileNotFoundError:
         record(
             "document.file_missing",
