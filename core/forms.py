@@ -19,12 +19,13 @@ INCOMPLETE = "The form was incomplete; please try again."
 
 
 def add_validation_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: beside its field when the form has one, else at the top."""
+    """Show a service's ValidationError on the form: beside its field when the form has one, else at the top, or
+    beside the form's ``refusal_field`` when it names one (a form about one choice says there why it was refused)."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
-        form.add_error(None, error)
+        form.add_error(getattr(form, "refusal_field", None), error)
 
 
 _REFUSED = object()
@@ -99,18 +100,22 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class VersionForm(forms.Form):
-    """Only the version a page was rendered with, for buttons that change a row (deactivate, remove…)."""
+class ActionForm(forms.Form):
+    """A form for one action (add to the care team, revoke, mark in error…) whose fields are named after the
+    service's keyword arguments, so ``arguments()`` is all ``submit`` needs."""
+
+    def arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class VersionForm(ActionForm):
+    """The version a page was rendered with, alone for buttons that change a row (deactivate, remove…) or with the
+    fields of an action on it: ``arguments()`` passes it as the ``expected_version``."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def arguments(self) -> dict:
-        """The cleaned fields as the service's keyword arguments, ``version`` as the ``expected_version``.
-
-        A form for one action on a row (revoke, end, mark in error…) names its fields after the service's
-        arguments, so this is all ``submit`` needs.
-        """
-        data = dict(self.cleaned_data)
+        data = super().arguments()
         data["expected_version"] = data.pop("version")
         return data
 

@@ -2,8 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.care_team import services as care_team
-from clients.care_team.forms import CARE_TEAM_CHOICE_ERROR
+from clients.care_team.forms import offer_clinical_staff
 from clients.programs.models import Program
 from clients.records import status
 from clients.records.models import Client, ClientStatus
@@ -61,10 +60,7 @@ class RegisterClientForm(ClientForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        clinician = self.fields["primary_clinician"]
-        clinician.queryset = care_team.eligible_staff()
-        clinician.label_from_instance = lambda m: m.user.full_name
-        clinician.error_messages["invalid_choice"] = CARE_TEAM_CHOICE_ERROR
+        offer_clinical_staff(self.fields["primary_clinician"])
 
     def clean(self):
         data = super().clean()
