@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.people.models import Membership
@@ -366,6 +366,17 @@ def _recheck(
     return _raise_conflicts(found, actor, [c.pk for c in details.clinicians], override)
 
 
+def _replace_links(appointment: Appointment, link_model: type[models.Model], field: str, chosen: Sequence) -> bool:
+    """Link ``appointment`` to exactly ``chosen`` (its clinicians or clients, through ``link_model``'s ``field``);
+    whether anything changed."""
+    links = link_model._default_manager.filter(appointment=appointment)
+    if set(links.values_list(f"{field}_id", flat=True)) == {row.pk for row in chosen}:
+        return False
+    links.delete()
+    link_model._default_manager.bulk_create([link_model(appointment=appointment, **{field: row}) for row in chosen])
+    return True
+
+
 def _apply(appointment: Appointment, details: Details, start, end, *, double_booked: bool, now) -> list[str]:
     """Write ``details`` and the new times onto one locked appointment; returns the changed field names."""
     changed = []
@@ -376,19 +387,9 @@ def _apply(appointment: Appointment, details: Details, start, end, *, double_boo
     if (appointment.start, appointment.end) != (start, end):
         appointment.start, appointment.end = start, end
         changed.append("time")
-    clinician_ids = {c.pk for c in details.clinicians}
-    if set(appointment.clinician_links.values_list("clinician_id", flat=True)) != clinician_ids:
-        appointment.clinician_links.all().delete()
-        AppointmentClinician.objects.bulk_create(
-            [AppointmentClinician(appointment=appointment, clinician=c) for c in details.clinicians]
-        )
+    if _replace_links(appointment, AppointmentClinician, "clinician", details.clinicians):
         changed.append("clinicians")
-    client_ids = {c.pk for c in details.clients}
-    if set(appointment.client_links.values_list("client_id", flat=True)) != client_ids:
-        appointment.client_links.all().delete()
-        AppointmentClient.objects.bulk_create(
-            [AppointmentClient(appointment=appointment, client=c) for c in details.clients]
-        )
+    if _replace_links(appointment, AppointmentClient, "client", details.clients):
         changed.append("clients")
     appointment.double_booked = appointment.double_booked or double_booked
     appointment.updated_at = now
