@@ -211,6 +211,23 @@ def _files_detail(attachment_ids: list[int]) -> dict:
     return {"attachment_ids": attachment_ids} if attachment_ids else {}
 
 
+def _new_ticket(title: str, description: str, priority: int, date_due, client, now, **fields) -> Ticket:
+    """A new ticket with the clinic's next number, the response deadline its priority sets, and ``now`` as its
+    creation time; ``fields`` say who opened it and how it is assigned."""
+    return Ticket.objects.create(
+        number=next_ticket_number(),
+        title=title,
+        description=description.strip(),
+        priority=priority,
+        due_by=due_by_for(priority, now),
+        date_due=date_due,
+        client=client,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+
+
 def create_ticket(*, attachments: Sequence[uploads.CheckedUpload] = (), **fields) -> Ticket:
     """Open a ticket from a person (see ``_create_ticket`` for the fields), with any checked ``attachments``
     (screenshots, PDFs) on its first thread entry."""
@@ -247,20 +264,17 @@ def _create_ticket(
     )
     now = timezone.now()
     path = clean_opened_from(opened_from)
-    ticket = Ticket.objects.create(
-        number=next_ticket_number(),
-        title=title,
-        description=description.strip(),
-        priority=priority,
-        due_by=due_by_for(priority, now),
-        date_due=date_due,
+    ticket = _new_ticket(
+        title,
+        description,
+        priority,
+        date_due,
+        client,
+        now,
         assignee=assignee,
         created_by=actor,
         opened_from=path,
         module=module_for(path),
-        client=client,
-        created_at=now,
-        updated_at=now,
     )
     created = _entry(ticket, UpdateKind.CREATED, actor, new=_assignee_label(ticket))
     attachment_ids = _attach(ticket, created, stored)
@@ -274,7 +288,9 @@ def _create_ticket(
         ticket,
         actor=actor,
         request=request,
-        **{"number": ticket.number, "sent_to_vendor": send_to_vendor, **_files_detail(attachment_ids)},
+        number=ticket.number,
+        sent_to_vendor=send_to_vendor,
+        **_files_detail(attachment_ids),
     )
     if notify:
         _notify(
@@ -307,20 +323,17 @@ def open_automated_ticket(
         title = title.strip()
         _validate(None, {"title": title, "date_due": date_due}, clinic_today(organization))
         now = timezone.now()
-        ticket = Ticket.objects.create(
-            number=next_ticket_number(),
-            title=title,
-            description=description.strip(),
-            priority=priority,
-            due_by=due_by_for(priority, now),
-            date_due=date_due,
+        ticket = _new_ticket(
+            title,
+            description,
+            priority,
+            date_due,
+            client,
+            now,
             assignee=auto_assignee(organization),
             auto_assigned=True,
             source=source[:60],
             module=source[:60],
-            client=client,
-            created_at=now,
-            updated_at=now,
         )
         _entry(ticket, UpdateKind.CREATED, None, new=f"[auto-assignment] {_assignee_label(ticket)}")
         record(
@@ -497,7 +510,8 @@ def add_comment(
             ticket,
             actor=actor,
             request=request,
-            **{"update_id": update.pk, **_files_detail(attachment_ids)},
+            update_id=update.pk,
+            **_files_detail(attachment_ids),
         )
         _notify(ticket, actor=actor, kind=NotificationKind.COMMENTED, text=lambda member: "commented")
     return update
