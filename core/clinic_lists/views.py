@@ -2,7 +2,8 @@
 
 Each feature describes its list once (``ClinicListViews``) and takes the views from ``views()``. Its app holds
 the templates ``<app>/<noun>s.html`` (the items as ``<noun>s``) and ``<app>/<noun>_form.html`` (the form, a
-heading and, when editing, the item as ``<noun>``), and names the list page ``<app>:<noun>s``.
+heading and, when editing, the item as ``<noun>``; ``clinic_lists/item_form.html`` lays it out, given the save
+button's label and the cancel link), and names the list page ``<app>:<noun>s``.
 """
 
 from collections.abc import Callable
