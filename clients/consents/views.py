@@ -149,15 +149,18 @@ def authorization_add(request, pk: int):
     return _render(request, client, chart, "authorization_form.html", {"form": form, "part2": part2})
 
 
-def _authorization(request, client, authorization_pk: int, permission: str):
+def _authorization(request, pk: int, authorization_pk: int, allowed, permission: str):
+    """The chart (as ``_chart``) and one of its authorisations (404 + audit unless this client's)."""
+    client, chart = _chart(request, pk, allowed, permission)
     queryset = client.authorizations.select_related("recorded_by__user", "revoked_by__user")
-    return get_for_clinic_or_404(request, queryset, permission, authorization_pk)
+    return client, chart, get_for_clinic_or_404(request, queryset, permission, authorization_pk)
 
 
 @login_required
 def authorization_detail(request, pk: int, authorization_pk: int):
-    client, chart = _chart(request, pk, policies.can_see_consent_details, "clients.authorizations.view")
-    authorization = _authorization(request, client, authorization_pk, "clients.authorizations.view")
+    client, chart, authorization = _authorization(
+        request, pk, authorization_pk, policies.can_see_consent_details, "clients.authorizations.view"
+    )
     authorization.status = authorization.status_on(clinic_today(request.organization))
     authorization.status_label = ConsentStatus(authorization.status).label
     context = {
@@ -172,8 +175,9 @@ def authorization_detail(request, pk: int, authorization_pk: int):
 
 @login_required
 def authorization_revoke(request, pk: int, authorization_pk: int):
-    client, chart = _chart(request, pk, policies.can_record_consents, "clients.authorizations.revoke")
-    authorization = _authorization(request, client, authorization_pk, "clients.authorizations.revoke")
+    client, chart, authorization = _authorization(
+        request, pk, authorization_pk, policies.can_record_consents, "clients.authorizations.revoke"
+    )
     today = clinic_today(request.organization)
     form = RevokeAuthorizationForm(
         request.POST or None, initial={"version": authorization.version, "revoked_on": today}
@@ -186,8 +190,9 @@ def authorization_revoke(request, pk: int, authorization_pk: int):
 
 @login_required
 def authorization_expiry_event(request, pk: int, authorization_pk: int):
-    client, chart = _chart(request, pk, policies.can_record_consents, "clients.authorizations.expiry_event")
-    authorization = _authorization(request, client, authorization_pk, "clients.authorizations.expiry_event")
+    client, chart, authorization = _authorization(
+        request, pk, authorization_pk, policies.can_record_consents, "clients.authorizations.expiry_event"
+    )
     today = clinic_today(request.organization)
     form = ExpiryEventForm(request.POST or None, initial={"version": authorization.version, "occurred_on": today})
     if submit(request, form, consents.record_expiry_event, authorization):
