@@ -264,18 +264,8 @@ def _create_ticket(
     )
     now = timezone.now()
     path = clean_opened_from(opened_from)
-    ticket = _new_ticket(
-        title,
-        description,
-        priority,
-        date_due,
-        client,
-        now,
-        assignee=assignee,
-        created_by=actor,
-        opened_from=path,
-        module=module_for(path),
-    )
+    opened_by = {"assignee": assignee, "created_by": actor, "opened_from": path, "module": module_for(path)}
+    ticket = _new_ticket(title, description, priority, date_due, client, now, **opened_by)
     created = _entry(ticket, UpdateKind.CREATED, actor, new=_assignee_label(ticket))
     attachment_ids = _attach(ticket, created, stored)
     if assignee.pk != actor.pk:
@@ -323,17 +313,9 @@ def open_automated_ticket(
         title = title.strip()
         _validate(None, {"title": title, "date_due": date_due}, clinic_today(organization))
         now = timezone.now()
+        assigned = {"assignee": auto_assignee(organization), "auto_assigned": True}
         ticket = _new_ticket(
-            title,
-            description,
-            priority,
-            date_due,
-            client,
-            now,
-            assignee=auto_assignee(organization),
-            auto_assigned=True,
-            source=source[:60],
-            module=source[:60],
+            title, description, priority, date_due, client, now, source=source[:60], module=source[:60], **assigned
         )
         _entry(ticket, UpdateKind.CREATED, None, new=f"[auto-assignment] {_assignee_label(ticket)}")
         record(
