@@ -7,7 +7,6 @@ the document's own section. Other clients' or clinics' document ids are 404s, ot
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
@@ -107,17 +106,15 @@ def _document_for(request, pk: int, document_pk: int, permission: str):
 
 def _serve(request, pk: int, document_pk: int, *, inline: bool):
     _client, _chart, document = _document_for(request, pk, document_pk, "clients.documents.view")
-    try:
-        response = uploads.stored_file_response(document, filename=document.original_filename, inline=inline)
-    except FileNotFoundError:
-        record(
-            "document.file_missing",
-            request=request,
-            target=document,
-            client_id=document.client_id,
-            outcome=Outcome.FAILURE,
-        )
-        raise Http404("The file of this document is missing from storage.") from None
+    response = uploads.serve_stored_file(
+        request,
+        document,
+        filename=document.original_filename,
+        inline=inline,
+        missing="document.file_missing",
+        noun="document",
+        client_id=document.client_id,
+    )
     documents.record_opened(document, request=request, inline=inline)
     return response
 
