@@ -100,6 +100,15 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
+class NumberCheckboxes(forms.TypedMultipleChoiceField):
+    """Optional checkboxes whose values are whole numbers (days of the week, hours before an appointment)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(coerce=int, required=False, **kwargs)
+
+
 class ActionForm(forms.Form):
     """A form for one action (add to the care team, revoke, mark in error…) whose fields are named after the
     service's keyword arguments, so ``arguments()`` is all ``submit`` needs."""

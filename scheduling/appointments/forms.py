@@ -6,7 +6,7 @@ from django import forms
 from accounts.people.models import Membership
 from clients.access import visible_clients
 from clients.records.models import Client
-from core.forms import DateInput, VersionForm
+from core.forms import DateInput, NumberCheckboxes, VersionForm
 from scheduling.appointments import recurrence, selectors
 from scheduling.appointments.models import (
     MAX_DURATION,
@@ -115,13 +115,8 @@ class BookForm(AppointmentForm):
     interval = forms.IntegerField(
         label="Every", min_value=1, max_value=12, initial=1, required=False, help_text="weeks or months"
     )
-    weekdays = forms.TypedMultipleChoiceField(
-        label="On",
-        choices=WEEKDAY_CHOICES,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Weekly only; the first date's day if none is chosen.",
+    weekdays = NumberCheckboxes(
+        label="On", choices=WEEKDAY_CHOICES, help_text="Weekly only; the first date's day if none is chosen."
     )
     monthly_mode = forms.ChoiceField(label="Monthly", choices=MonthlyMode.choices, required=False)
     ends_after = forms.IntegerField(label="Number of appointments", min_value=1, required=False)

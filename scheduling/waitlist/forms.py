@@ -4,7 +4,7 @@ from django import forms
 
 from accounts.people.models import Membership
 from clients.access import visible_clients
-from core.forms import VersionForm
+from core.forms import NumberCheckboxes, VersionForm
 from scheduling.appointments.forms import WEEKDAY_CHOICES
 from scheduling.appointments.models import AppointmentType, Room
 from scheduling.appointments.selectors import clinician_queryset
@@ -27,14 +27,7 @@ class EntryForm(forms.Form):
         max_length=100,
         help_text="Matched against staff job titles, e.g. “LCSW” or “Psychologist”.",
     )
-    weekdays = forms.TypedMultipleChoiceField(
-        label="Days that suit",
-        choices=WEEKDAY_CHOICES,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: any day.",
-    )
+    weekdays = NumberCheckboxes(label="Days that suit", choices=WEEKDAY_CHOICES, help_text="None ticked: any day.")
     windows = forms.MultipleChoiceField(
         label="Times that suit",
         choices=TimeWindow.choices,
