@@ -70,8 +70,9 @@ def get_chart(request: HttpRequest, pk, section: str) -> tuple[Client, ChartAcce
 def get_chart_to_change(
     request: HttpRequest, pk, section: str, allowed: Callable[[Membership, frozenset[str]], bool], permission: str
 ) -> tuple[Client, ChartAccess]:
-    """``get_chart``, then 403 unless ``allowed(actor, sections)``: how every view that changes a part of the chart
-    starts. The refusal is audited as ``permission`` on the client."""
+    """``get_chart``, then 403 unless ``allowed(actor, sections)``: the start of a view that changes a part of the
+    chart which one section-wide policy guards (contacts, diagnoses, insurance, consents, demographics). The
+    refusal is audited as ``permission`` on the client."""
     client, chart = get_chart(request, pk, section)
     require(request, allowed(request.membership, chart.sections), permission, client)
     return client, chart

@@ -146,8 +146,9 @@ def _offer_break_glass(request, pk: int):
 
 @login_required
 def client_edit(request, pk: int):
-    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
-    require(request, policies.can_edit_demographics(request.membership, chart.sections), "clients.edit", client)
+    client, _chart = access.get_chart_to_change(
+        request, pk, policies.DEMOGRAPHICS, policies.can_edit_demographics, "clients.edit"
+    )
     form = ClientForm(request.POST or None, instance=Client.objects.get(pk=pk))
     if submit(request, form, services.update_demographics, client):
         return tabs.back_to_tab(request, pk, "demographics", "Saved.")
