@@ -46,24 +46,39 @@ class MembershipMiddleware:
         logout(request)
 
 
-class PasswordChangeRequiredMiddleware:
-    """Before anything else, a person with a temporary or expired password must choose a new one."""
+class _StaffGate:
+    """A step a signed-in person must take before any page (outside ``open_paths``): ``check`` returns where to
+    send them, or None to let the request through."""
 
-    allowed_paths = ("/password/change/", "/logout/", "/static/")
+    open_paths: tuple[str, ...] = ()
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         membership = getattr(request, "membership", None)
+        if membership is not None and not request.path.startswith(self.open_paths):
+            response = self.check(request, membership)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def check(self, request: HttpRequest, membership: Membership) -> HttpResponse | None:
+        raise NotImplementedError
+
+
+class PasswordChangeRequiredMiddleware(_StaffGate):
+    """Before anything else, a person with a temporary or expired password must choose a new one."""
+
+    open_paths = ("/password/change/", "/logout/", "/static/")
+
+    def check(self, request: HttpRequest, membership: Membership) -> HttpResponse | None:
         if (
-            membership is not None
-            and not request.path.startswith(self.allowed_paths)
-            and not request.session.get(mfa.SSO_VERIFIED)  # signed in through the clinic's IdP, not a password
+            not request.session.get(mfa.SSO_VERIFIED)  # signed in through the clinic's IdP, not a password
             and password_change_due(membership.user, request.organization)
         ):
             return redirect("accounts:password_change")
-        return self.get_response(request)
+        return None
 
 
 class SessionPolicyMiddleware:
@@ -97,28 +112,21 @@ class SessionPolicyMiddleware:
         return response
 
 
-class MfaRequiredMiddleware:
+class MfaRequiredMiddleware(_StaffGate):
     """A person with two-step sign-in must pass it; one whose clinic requires it must enrol first."""
 
     open_paths = ("/mfa/", "/logout/", "/static/", "/session/keepalive/")
 
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        membership = getattr(request, "membership", None)
-        if (
-            membership is not None
-            and not request.session.get(mfa.SESSION_PASSED)
-            and not request.path.startswith(self.open_paths)
-        ):
-            # Decided once per session (at sign-in), so ordinary pages cost no extra queries.
-            if mfa.is_verified(request):
-                request.session[mfa.SESSION_PASSED] = True
-            elif mfa.has_mfa(request.user):
-                return redirect("accounts:mfa_verify")
-            elif mfa.required_for(membership):
-                return redirect("accounts:mfa_setup")
-            else:
-                request.session[mfa.SESSION_PASSED] = True
-        return self.get_response(request)
+    def check(self, request: HttpRequest, membership: Membership) -> HttpResponse | None:
+        if request.session.get(mfa.SESSION_PASSED):
+            return None
+        # Decided once per session (at sign-in), so ordinary pages cost no extra queries.
+        if mfa.is_verified(request):
+            request.session[mfa.SESSION_PASSED] = True
+        elif mfa.has_mfa(request.user):
+            return redirect("accounts:mfa_verify")
+        elif mfa.required_for(membership):
+            return redirect("accounts:mfa_setup")
+        else:
+            request.session[mfa.SESSION_PASSED] = True
+        return None

@@ -1,5 +1,6 @@
 """Reads of client charts: every one crosses this module, which checks policy and writes the audit event."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -12,7 +13,7 @@ from audit.services import record, record_denied
 from clients import policies
 from clients.care_team.models import CareTeamMember
 from clients.records.models import Client, EmergencyAccess
-from core.authz import get_for_clinic_or_404
+from core.authz import get_for_clinic_or_404, require
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,17 @@ def get_chart(request: HttpRequest, pk, section: str) -> tuple[Client, ChartAcce
         raise PermissionDenied(section)
     record("client.viewed", request=request, target=client, client_id=client.pk, detail={"section": section})
     return client, access
+
+
+def get_chart_to_change(
+    request: HttpRequest, pk, section: str, allowed: Callable[[Membership, frozenset[str]], bool], permission: str
+) -> tuple[Client, ChartAccess]:
+    """``get_chart``, then 403 unless ``allowed(actor, sections)``: the start of a view that changes a part of the
+    chart which one section-wide policy guards (contacts, diagnoses, insurance, consents, demographics). The
+    refusal is audited as ``permission`` on the client."""
+    client, chart = get_chart(request, pk, section)
+    require(request, allowed(request.membership, chart.sections), permission, client)
+    return client, chart
 
 
 def visible_clients(actor: Membership) -> QuerySet:

@@ -15,8 +15,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from core.clinic_time import clinic_today
 from core.registry import Registry
@@ -111,3 +112,9 @@ def render_tab(request: HttpRequest, client, chart, tab_key: str, template: str,
         **context,
     }
     return render(request, template, full, status=status)
+
+
+def back_to_tab(request: HttpRequest, pk: int, tab_key: str, message: str) -> HttpResponse:
+    """After a change made from a tab: say what was done, and show the tab again."""
+    messages.success(request, message)
+    return redirect("clients:tab", pk=pk, tab=tab_key)

@@ -40,9 +40,12 @@ from django.core import checks
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
+
+from audit.models import Outcome
+from audit.services import record
 
 SNIFF_BYTES = 8192
 MAX_DISPLAY_NAME = 150
@@ -230,6 +233,32 @@ def file_response(name: str, *, content_type: str, filename: str, inline: bool, 
     if sha256:
         response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(sha256)).decode('ascii')}:"
     return response
+
+
+def serve_stored_file(
+    request: HttpRequest,
+    row: Any,
+    *,
+    filename: str,
+    inline: bool,
+    missing: str,
+    noun: str,
+    client_id: int | None,
+    **audit: Any,
+) -> FileResponse:
+    """``file_response`` for a row that keeps a checked upload (its ``stored_name``, ``content_type`` and
+    ``sha256``): a chart document, a ticket's attachment.
+
+    A file gone from storage is a 404, audited as ``missing`` (a failure, on the row and ``client_id``, with
+    ``audit``'s other fields), so an operator can find what was lost.
+    """
+    try:
+        return file_response(
+            row.stored_name, content_type=row.content_type, filename=filename, inline=inline, sha256=row.sha256
+        )
+    except FileNotFoundError:
+        record(missing, request=request, target=row, client_id=client_id, outcome=Outcome.FAILURE, **audit)
+        raise Http404(f"The file of this {noun} is missing from storage.") from None
 
 
 class PrivateFileSystemStorage(FileSystemStorage):

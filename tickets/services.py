@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.people.models import Membership
 from accounts.roles import Role
 from audit.services import record
+from clients.events import record_change
 from core import uploads
 from core.clinic_time import clinic_today
 from core.versioning import lock_version
@@ -210,6 +211,23 @@ def _files_detail(attachment_ids: list[int]) -> dict:
     return {"attachment_ids": attachment_ids} if attachment_ids else {}
 
 
+def _new_ticket(title: str, description: str, priority: int, date_due, client, now, **fields) -> Ticket:
+    """A new ticket with the clinic's next number, the response deadline its priority sets, and ``now`` as its
+    creation time; ``fields`` say who opened it and how it is assigned."""
+    return Ticket.objects.create(
+        number=next_ticket_number(),
+        title=title,
+        description=description.strip(),
+        priority=priority,
+        due_by=due_by_for(priority, now),
+        date_due=date_due,
+        client=client,
+        created_at=now,
+        updated_at=now,
+        **fields,
+    )
+
+
 def create_ticket(*, attachments: Sequence[uploads.CheckedUpload] = (), **fields) -> Ticket:
     """Open a ticket from a person (see ``_create_ticket`` for the fields), with any checked ``attachments``
     (screenshots, PDFs) on its first thread entry."""
@@ -246,21 +264,8 @@ def _create_ticket(
     )
     now = timezone.now()
     path = clean_opened_from(opened_from)
-    ticket = Ticket.objects.create(
-        number=next_ticket_number(),
-        title=title,
-        description=description.strip(),
-        priority=priority,
-        due_by=due_by_for(priority, now),
-        date_due=date_due,
-        assignee=assignee,
-        created_by=actor,
-        opened_from=path,
-        module=module_for(path),
-        client=client,
-        created_at=now,
-        updated_at=now,
-    )
+    opened_by = {"assignee": assignee, "created_by": actor, "opened_from": path, "module": module_for(path)}
+    ticket = _new_ticket(title, description, priority, date_due, client, now, **opened_by)
     created = _entry(ticket, UpdateKind.CREATED, actor, new=_assignee_label(ticket))
     attachment_ids = _attach(ticket, created, stored)
     if assignee.pk != actor.pk:
@@ -268,13 +273,14 @@ def _create_ticket(
     if send_to_vendor:
         _mark_sent_to_vendor(ticket, actor, now, set_status=True)
         ticket.save(update_fields=["sent_to_vendor_at", "sent_to_vendor_by", "status"])
-    record(
+    record_change(
         "ticket.created",
+        ticket,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=ticket,
-        client_id=ticket.client_id,
-        detail={"number": ticket.number, "sent_to_vendor": send_to_vendor, **_files_detail(attachment_ids)},
+        number=ticket.number,
+        sent_to_vendor=send_to_vendor,
+        **_files_detail(attachment_ids),
     )
     if notify:
         _notify(
@@ -307,20 +313,9 @@ def open_automated_ticket(
         title = title.strip()
         _validate(None, {"title": title, "date_due": date_due}, clinic_today(organization))
         now = timezone.now()
-        ticket = Ticket.objects.create(
-            number=next_ticket_number(),
-            title=title,
-            description=description.strip(),
-            priority=priority,
-            due_by=due_by_for(priority, now),
-            date_due=date_due,
-            assignee=auto_assignee(organization),
-            auto_assigned=True,
-            source=source[:60],
-            module=source[:60],
-            client=client,
-            created_at=now,
-            updated_at=now,
+        assigned = {"assignee": auto_assignee(organization), "auto_assigned": True}
+        ticket = _new_ticket(
+            title, description, priority, date_due, client, now, source=source[:60], module=source[:60], **assigned
         )
         _entry(ticket, UpdateKind.CREATED, None, new=f"[auto-assignment] {_assignee_label(ticket)}")
         record(
@@ -435,14 +430,7 @@ def update_ticket(
     current.updated_at = now
     current.save(update_fields={*changed, "version", "updated_at"})
     fields = sorted({f for f in changed if f in EDIT_FIELDS or f == "status"} | ({"sent_to_vendor"} if send else set()))
-    record(
-        "ticket.updated",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"fields": fields},
-    )
+    record_change("ticket.updated", current, actor=actor, request=request, fields=fields)
     if notify:
         _notify_changes(
             current, actor=actor, reassigned=current.assignee_id != old_assignee, status=old_status, sent=send
@@ -499,13 +487,13 @@ def add_comment(
         update = _entry(ticket, UpdateKind.COMMENT, actor, body=body)
         attachment_ids = _attach(ticket, update, stored)
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
-        record(
+        record_change(
             "ticket.commented",
+            ticket,
+            actor=actor,
             request=request,
-            actor=actor.user,
-            target=ticket,
-            client_id=ticket.client_id,
-            detail={"update_id": update.pk, **_files_detail(attachment_ids)},
+            update_id=update.pk,
+            **_files_detail(attachment_ids),
         )
         _notify(ticket, actor=actor, kind=NotificationKind.COMMENTED, text=lambda member: "commented")
     return update
@@ -520,14 +508,7 @@ def add_associate(ticket: Ticket, *, actor: Membership, member: Membership, requ
     if not _associate(ticket, member, added_by=actor):
         return
     _entry(ticket, UpdateKind.ASSOCIATE_ADDED, actor, new=_name(member))
-    record(
-        "ticket.associate_added",
-        request=request,
-        actor=actor.user,
-        target=ticket,
-        client_id=ticket.client_id,
-        detail={"membership_id": member.pk},
-    )
+    record_change("ticket.associate_added", ticket, actor=actor, request=request, membership_id=member.pk)
     _notify(ticket, actor=actor, kind=NotificationKind.UPDATED, text=lambda m: "added you to it", only=[member])
 
 
@@ -539,14 +520,7 @@ def remove_associate(ticket: Ticket, *, actor: Membership, member: Membership, r
     if not deleted:
         return
     _entry(ticket, UpdateKind.ASSOCIATE_REMOVED, actor, old=_name(member))
-    record(
-        "ticket.associate_removed",
-        request=request,
-        actor=actor.user,
-        target=ticket,
-        client_id=ticket.client_id,
-        detail={"membership_id": member.pk},
-    )
+    record_change("ticket.associate_removed", ticket, actor=actor, request=request, membership_id=member.pk)
 
 
 # --- The vendor's support staff (the support console) ---------------------------------------------------------

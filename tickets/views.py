@@ -350,24 +350,16 @@ def attachment_download(request, pk: int, attachment_pk: int):
 
 def serve_attachment(request, attachment, **audit):
     """Stream the file (sandboxed, no-store: ``core.uploads.file_response``) and record the download."""
-    try:
-        response = uploads.file_response(
-            attachment.stored_name,
-            content_type=attachment.content_type,
-            filename=attachment.filename,
-            inline=True,
-            sha256=attachment.sha256,
-        )
-    except FileNotFoundError:
-        record(
-            "ticket.attachment_missing",
-            request=request,
-            target=attachment,
-            client_id=attachment.ticket.client_id,
-            outcome="failure",
-            **audit,
-        )
-        raise Http404("The file of this attachment is missing from storage.") from None
+    response = uploads.serve_stored_file(
+        request,
+        attachment,
+        filename=attachment.filename,
+        inline=True,
+        missing="ticket.attachment_missing",
+        noun="attachment",
+        client_id=attachment.ticket.client_id,
+        **audit,
+    )
     detail = {"ticket_id": attachment.ticket_id, **audit.pop("detail", {})}
     record(
         "ticket.attachment_downloaded",

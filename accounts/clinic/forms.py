@@ -4,13 +4,14 @@ from django import forms
 
 from accounts.people.models import Membership
 from accounts.roles import Role
+from core.forms import VersionedForm
 from tenancy.models import Organization
 
 TIME_ZONE_CHOICES = [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
 
-class ClinicSettingsForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class ClinicSettingsForm(VersionedForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)  # required: the settings page always sends it
     time_zone = forms.ChoiceField(choices=TIME_ZONE_CHOICES)
     mfa_required_roles = forms.MultipleChoiceField(
         choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False, label="…or for these roles"
@@ -44,7 +45,6 @@ class ClinicSettingsForm(forms.ModelForm):
             Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name")
         )
         self.fields["billing_coordinator"].empty_label = "None — route to administrators"
-        self.fields["version"].initial = self.instance.version
 
     def clean_lockout_threshold(self) -> int:
         return _bounded(self.cleaned_data["lockout_threshold"], 3, 20, "attempts")

@@ -6,7 +6,6 @@ Security keys have their own endpoints in accounts/webauthn_views.py; these page
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,6 +16,7 @@ from accounts.people.models import Membership
 from accounts.signin.ratelimits import throttle_auth
 from accounts.staff import services
 from core.authz import get_for_clinic_or_404, require
+from core.forms import run_button
 
 
 class CodeForm(forms.Form):
@@ -132,11 +132,7 @@ def staff_reset_mfa(request, pk: int):
     require(
         request, policies.can_set_temporary_password(request.membership, membership), "accounts.reset_mfa", membership
     )
-    try:
-        services.reset_staff_mfa(membership, actor=request.membership, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if run_button(request, services.reset_staff_mfa, membership):
         messages.success(
             request, f"Two-step sign-in reset. {membership.user.full_name} will set it up again at their next sign-in."
         )

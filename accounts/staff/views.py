@@ -14,7 +14,7 @@ from accounts.staff import services
 from accounts.staff.forms import EditStaffForm, InviteStaffForm, TemporaryPasswordForm
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
-from core.forms import VersionForm
+from core.forms import run_button, run_version_button
 
 STAFF_PAGE_SIZE = 25
 
@@ -67,8 +67,7 @@ def staff_invite(request):
 @login_required
 def staff_edit(request, pk: int):
     require(request, policies.can_view_staff(request.membership), "accounts.view_staff")
-    membership = get_for_clinic_or_404(request, _staff_queryset(), "accounts.edit_staff", pk)
-    require(request, policies.can_edit_staff(request.membership, membership), "accounts.edit_staff", membership)
+    membership = _staff_member(request, pk, policies.can_edit_staff, "accounts.edit_staff")
     initial = {
         "full_name": membership.user.full_name,
         "username": membership.username,
@@ -100,25 +99,16 @@ def staff_edit(request, pk: int):
     return render(request, "accounts/staff_edit.html", context)
 
 
+def _staff_member(request, pk: int, allowed, permission: str) -> Membership:
+    """The clinic's staff member ``pk`` (404 otherwise) if ``allowed(actor, member)`` (403 otherwise), audited."""
+    membership = get_for_clinic_or_404(request, _staff_queryset(), permission, pk)
+    require(request, allowed(request.membership, membership), permission, membership)
+    return membership
+
+
 def _change_active_state(request, pk: int, service, done: str):
-    membership = get_for_clinic_or_404(request, _staff_queryset(), "accounts.deactivate_staff", pk)
-    require(
-        request,
-        policies.can_deactivate_staff(request.membership, membership),
-        "accounts.deactivate_staff",
-        membership,
-    )
-    form = VersionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "The form was incomplete; please try again.")
-        return redirect("accounts:staff_edit", pk=pk)
-    try:
-        service(membership, actor=request.membership, expected_version=form.cleaned_data["version"], request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    except ConflictError as error:
-        messages.error(request, error.message)
-    else:
+    membership = _staff_member(request, pk, policies.can_deactivate_staff, "accounts.deactivate_staff")
+    if run_version_button(request, service, membership):
         messages.success(request, f"{membership.user.full_name} {done}.")
     return redirect("accounts:staff_edit", pk=pk)
 
@@ -138,8 +128,7 @@ def staff_reactivate(request, pk: int):
 @login_required
 @require_POST
 def staff_unlock(request, pk: int):
-    membership = get_for_clinic_or_404(request, _staff_queryset(), "accounts.unlock_staff", pk)
-    require(request, policies.can_edit_staff(request.membership, membership), "accounts.unlock_staff", membership)
+    membership = _staff_member(request, pk, policies.can_edit_staff, "accounts.unlock_staff")
     services.unlock_staff(membership, actor=request.membership, request=request)
     messages.success(request, f"{membership.user.full_name} can sign in again.")
     return redirect("accounts:staff_edit", pk=pk)
@@ -148,22 +137,10 @@ def staff_unlock(request, pk: int):
 @login_required
 @require_POST
 def staff_temporary_password(request, pk: int):
-    membership = get_for_clinic_or_404(request, _staff_queryset(), "accounts.set_temporary_password", pk)
-    require(
-        request,
-        policies.can_set_temporary_password(request.membership, membership),
-        "accounts.set_temporary_password",
-        membership,
-    )
+    membership = _staff_member(request, pk, policies.can_set_temporary_password, "accounts.set_temporary_password")
     form = TemporaryPasswordForm(request.POST)
     if form.is_valid():
-        try:
-            services.set_temporary_password(
-                membership, actor=request.membership, password=form.cleaned_data["password"], request=request
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
+        if run_button(request, services.set_temporary_password, membership, password=form.cleaned_data["password"]):
             messages.success(
                 request,
                 f"Temporary password set. {membership.user.full_name} must choose a new one at their next sign-in.",

@@ -1,9 +1,10 @@
 from django import forms
 
 from clients.alerts.models import AlertKind, AlertSeverity
+from core.forms import ActionForm
 
 
-class AlertForm(forms.Form):
+class AlertForm(ActionForm):
     kind = forms.ChoiceField(label="Kind of alert")
     severity = forms.ChoiceField(choices=AlertSeverity.choices, initial=AlertSeverity.MODERATE)
     text = forms.CharField(

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.people.models import Membership
-from audit.services import record
 from clients import policies
 from clients.alerts.models import SEVERITY_RANK, AlertKind, AlertSeverity, ClientAlert
+from clients.events import record_change
 from clients.records.models import Client
 
 
@@ -43,14 +43,7 @@ def add_alert(client: Client, *, actor: Membership, kind: str, severity: str, te
     alert = ClientAlert(client=client, kind=kind, severity=severity, text=text, created_by=actor)
     alert.full_clean(exclude=["client", "organization", "created_by", "resolved_by"])
     alert.save()
-    record(
-        "client.alert_added",
-        request=request,
-        actor=actor.user,
-        target=alert,
-        client_id=client.pk,
-        detail={"kind": kind, "severity": severity},
-    )
+    record_change("client.alert_added", alert, actor=actor, request=request, kind=kind, severity=severity)
     return alert
 
 
@@ -63,12 +56,5 @@ def resolve_alert(alert: ClientAlert, *, actor: Membership, note: str = "", requ
     current.is_active, current.resolved_at, current.resolved_by = False, timezone.now(), actor
     current.resolution_note = (note or "").strip()[:300]
     current.save(update_fields=["is_active", "resolved_at", "resolved_by", "resolution_note"])
-    record(
-        "client.alert_resolved",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"kind": current.kind},
-    )
+    record_change("client.alert_resolved", current, actor=actor, request=request, kind=current.kind)
     return current

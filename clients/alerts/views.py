@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -9,7 +8,7 @@ from clients.alerts import services as alerts
 from clients.alerts.forms import AlertForm, ResolveAlertForm
 from clients.alerts.models import AlertKind
 from core.authz import get_for_clinic_or_404, require
-from core.forms import add_validation_errors
+from core.forms import run_button, submit
 
 
 @login_required
@@ -22,17 +21,9 @@ def alert_add(request, pk: int):
     if posted_kind in AlertKind.values:
         require(request, policies.can_manage_alert(actor, chart.sections, posted_kind), "clients.alerts.add", client)
     form = AlertForm(request.POST or None, kinds=kinds)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            alerts.add_alert(
-                client, actor=actor, kind=data["kind"], severity=data["severity"], text=data["text"], request=request
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Alert added.")
-            return redirect("clients:chart", pk=pk)
+    if submit(request, form, alerts.add_alert, client):
+        messages.success(request, "Alert added.")
+        return redirect("clients:chart", pk=pk)
     return tabs.render_tab(request, client, chart, "overview", "clients/alert_form.html", {"form": form})
 
 
@@ -50,10 +41,6 @@ def alert_resolve(request, pk: int, alert_pk: int):
     )
     form = ResolveAlertForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        alerts.resolve_alert(alert, actor=request.membership, note=note, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if run_button(request, alerts.resolve_alert, alert, note=note):
         messages.success(request, "Alert resolved.")
     return redirect("clients:chart", pk=pk)

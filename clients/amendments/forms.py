@@ -12,6 +12,11 @@ from clients.documents.forms import section_choices
 from core.forms import DateInput, VersionForm
 
 
+def _choose(message: str) -> dict[str, str]:
+    """The same message for a choice left empty and for one that isn't offered."""
+    return {"required": message, "invalid_choice": message}
+
+
 class AmendmentRequestForm(forms.ModelForm):
     class Meta:
         model = AmendmentRequest
@@ -37,6 +42,10 @@ class AmendmentRequestForm(forms.ModelForm):
         self.fields["record_description"].error_messages["required"] = "Say which record the client wants amended."
         self.fields["requested_change"].error_messages["required"] = "Enter the change as the client stated it."
         self.fields["received_on"].error_messages["required"] = "Enter the date the request was received."
+
+    def arguments(self) -> dict:
+        """The request's fields, as ``amendments.record_request`` takes them (``submit``)."""
+        return {"data": dict(self.cleaned_data)}
 
 
 class ExtendForm(VersionForm):
@@ -96,18 +105,12 @@ class NotificationForm(forms.Form):
         label="Why they are told",
         choices=RecipientKind.choices,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose why they are told.",
-            "invalid_choice": "Choose why they are told.",
-        },
+        error_messages=_choose("Choose why they are told."),
     )
     method = forms.ChoiceField(
         label="How they will be told",
         choices=[("", "Choose how"), *NotificationMethod.choices],
-        error_messages={
-            "required": "Choose how they will be told: mail, fax, phone or secure email.",
-            "invalid_choice": "Choose how they will be told: mail, fax, phone or secure email.",
-        },
+        error_messages=_choose("Choose how they will be told: mail, fax, phone or secure email."),
     )
     disclosure = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -120,10 +123,7 @@ class NotificationOutcomeForm(VersionForm):
             (NotificationStatus.UNREACHABLE, "Could not be reached"),
         ],
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose whether they were notified or could not be reached.",
-            "invalid_choice": "Choose whether they were notified or could not be reached.",
-        },
+        error_messages=_choose("Choose whether they were notified or could not be reached."),
     )
     on = forms.DateField(
         label="On", widget=DateInput, error_messages={"required": "Enter the date.", "invalid": "Enter a date."}
@@ -141,10 +141,7 @@ class DenyForm(VersionForm):
         label="Ground for denial",
         choices=DenialGround.choices,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Choose one of the grounds HIPAA allows for a denial.",
-            "invalid_choice": "Choose one of the grounds HIPAA allows for a denial.",
-        },
+        error_messages=_choose("Choose one of the grounds HIPAA allows for a denial."),
     )
     denial_explanation = forms.CharField(
         label="Explanation for the client",

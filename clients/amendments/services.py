@@ -41,6 +41,7 @@ from clients.amendments.models import (
 )
 from clients.consents.models import Disclosure, ReleaseCategory
 from clients.documents.models import EXTENSION_DAYS, RESPONSE_DAYS, ClientDocument
+from clients.events import record_change
 from clients.records.models import Client
 from core.versioning import lock_version, save_version
 
@@ -66,13 +67,13 @@ def record_request(client: Client, *, actor: Membership, data: dict, today: date
             raise ValidationError({"document": "That document is not in this client's chart."})
         data = {**data, "section": document.section}
     amendment = AmendmentRequest.objects.create(client=client, recorded_by=actor, due_on=due_date(received_on), **data)
-    record(
+    record_change(
         "amendment.requested",
+        amendment,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=amendment,
-        client_id=client.pk,
-        detail={"section": amendment.section, "document_id": amendment.document_id},
+        section=amendment.section,
+        document_id=amendment.document_id,
     )
     return amendment
 
@@ -108,13 +109,13 @@ def extend(
     due_on = current.due_on + datetime.timedelta(days=EXTENSION_DAYS)
     changes = {"extension_reason": reason.strip(), "extended_by": actor, "extended_at": timezone.now()}
     save_version(current, {**changes, "due_on": due_on})
-    record(
+    record_change(
         "amendment.extended",
+        current,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"section": current.section, "due_on": current.due_on.isoformat()},
+        section=current.section,
+        due_on=current.due_on.isoformat(),
     )
     return current
 
@@ -170,18 +171,15 @@ def accept(
     decision = {"status": AmendmentStatus.ACCEPTED, "correction": correction.strip(), "decided_on": today}
     notice = {"client_informed_on": client_informed_on, "notification_agreement": notification_agreement}
     save_version(current, {**decision, "decided_by": actor, **notice})
-    record(
+    record_change(
         "amendment.accepted",
+        current,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={
-            "section": current.section,
-            "document_id": current.document_id,
-            "client_informed": client_informed_on is not None,
-            "notification_agreement": notification_agreement,
-        },
+        section=current.section,
+        document_id=current.document_id,
+        client_informed=client_informed_on is not None,
+        notification_agreement=notification_agreement,
     )
     return current
 
@@ -211,13 +209,14 @@ def record_client_response(
     if errors:
         raise ValidationError(errors)
     save_version(current, {"client_informed_on": informed_on, "notification_agreement": agreement})
-    record(
+    record_change(
         "amendment.client_response_recorded",
+        current,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"section": current.section, "client_informed": informed_on is not None, "agreement": agreement},
+        section=current.section,
+        client_informed=informed_on is not None,
+        agreement=agreement,
     )
     return current
 
@@ -392,14 +391,7 @@ def deny(
         raise ValidationError(errors)
     denial = {"status": AmendmentStatus.DENIED, "denial_ground": ground, "denial_explanation": explanation.strip()}
     save_version(current, {**denial, "decided_on": today, "decided_by": actor})
-    record(
-        "amendment.denied",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"section": current.section, "ground": ground},
-    )
+    record_change("amendment.denied", current, actor=actor, request=request, section=current.section, ground=ground)
     return current
 
 
@@ -431,14 +423,7 @@ def record_disagreement(
         raise ValidationError(errors)
     disagreement = {"disagreement": statement.strip(), "disagreement_received_on": received_on}
     save_version(current, {**disagreement, "disagreement_recorded_by": actor})
-    record(
-        "amendment.disagreement_recorded",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"section": current.section},
-    )
+    record_change("amendment.disagreement_recorded", current, actor=actor, request=request, section=current.section)
     return current
 
 

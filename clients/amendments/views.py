@@ -9,7 +9,6 @@ a request about a document links to it, and the document list links back to an a
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -32,7 +31,7 @@ from clients.consents.models import Disclosure
 from clients.documents.models import DocumentStatus
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import clinic_today
-from core.forms import add_validation_errors, call_service
+from core.forms import call_service, submit
 
 
 def amendments_tab(request, client, chart):
@@ -75,17 +74,9 @@ def amendment_add(request, pk: int):
     form = AmendmentRequestForm(
         request.POST or None, initial={"received_on": today}, allowed_sections=allowed, documents=candidates
     )
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in amendments.REQUEST_FIELDS}
-        try:
-            amendment = amendments.record_request(
-                client, actor=request.membership, data=data, today=today, request=request
-            )
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Amendment request recorded. A decision is due by {amendment.due_on:%b %d, %Y}.")
-            return redirect("clients:amendment", pk=pk, amendment_pk=amendment.pk)
+    if amendment := submit(request, form, amendments.record_request, client, today=today):
+        messages.success(request, f"Amendment request recorded. A decision is due by {amendment.due_on:%b %d, %Y}.")
+        return redirect("clients:amendment", pk=pk, amendment_pk=amendment.pk)
     context = {"form": form}
     return tabs.render_tab(request, client, chart, "amendments", "clients/amendment_form.html", context)
 
@@ -348,18 +339,8 @@ def amendment_notification_outcome(request, pk: int, amendment_pk: int, notifica
         notification,
     )
     form = NotificationOutcomeForm(request.POST, prefix=f"n{notification.pk}")
-    if form.is_valid() and call_service(
-        form,
-        amendments.record_notification_outcome,
-        notification,
-        actor=request.membership,
-        outcome=form.cleaned_data["outcome"],
-        on=form.cleaned_data["on"],
-        note=form.cleaned_data["note"],
-        today=clinic_today(request.organization),
-        expected_version=form.cleaned_data["version"],
-        request=request,
-    ):
+    today = clinic_today(request.organization)
+    if submit(request, form, amendments.record_notification_outcome, notification, today=today):
         messages.success(request, f"Recorded for {notification.recipient_name}.")
         return redirect(reverse("clients:amendment", args=[pk, amendment_pk]) + "#notify-heading")
     return _detail(request, client, chart, amendment, bound=(f"outcome_{notification.pk}", form))

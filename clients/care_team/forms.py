@@ -1,6 +1,7 @@
 from django import forms
 
 from clients.care_team import services as care_team
+from core.forms import ActionForm, VersionForm
 
 CARE_TEAM_CHOICE_ERROR = (
     "Choose an active clinician or supervisor of this clinic; deactivated staff and staff of other clinics "
@@ -8,21 +9,26 @@ CARE_TEAM_CHOICE_ERROR = (
 )
 
 
-class CareTeamAddForm(forms.Form):
+def offer_clinical_staff(field: forms.ModelChoiceField) -> None:
+    """Offer the clinic's active clinicians and supervisors by name; anyone else gets a message saying why."""
+    field.queryset = care_team.eligible_staff()
+    field.label_from_instance = lambda m: m.user.full_name
+    field.error_messages["invalid_choice"] = CARE_TEAM_CHOICE_ERROR
+
+
+class CareTeamAddForm(ActionForm):
+    refusal_field = "membership"
     membership = forms.ModelChoiceField(
         queryset=None, label="Add to the care team", empty_label="Choose a clinician or supervisor"
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["membership"]
-        field.queryset = care_team.eligible_staff()
-        field.label_from_instance = lambda m: m.user.full_name
-        field.error_messages["invalid_choice"] = CARE_TEAM_CHOICE_ERROR
+        offer_clinical_staff(self.fields["membership"])
 
 
-class PrimaryClinicianForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class PrimaryClinicianForm(VersionForm):
+    refusal_field = "membership"
     membership = forms.ModelChoiceField(
         queryset=None, label="Primary clinician", required=False, empty_label="No primary clinician"
     )
@@ -32,7 +38,4 @@ class PrimaryClinicianForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["membership"]
-        field.queryset = care_team.eligible_staff()
-        field.label_from_instance = lambda m: m.user.full_name
-        field.error_messages["invalid_choice"] = CARE_TEAM_CHOICE_ERROR
+        offer_clinical_staff(self.fields["membership"])

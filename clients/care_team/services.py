@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.people.models import Membership
 from audit.services import record
 from clients.care_team.models import CareTeamMember
+from clients.events import record_change
 from clients.policies import CLINICAL_ROLES
 from clients.records.models import Client
 from core.versioning import lock_version, save_version
@@ -57,14 +58,7 @@ def add_member(client: Client, *, actor: Membership, membership: Membership, req
     if client.care_team.filter(membership=membership, removed_at__isnull=True).exists():
         raise ValidationError(f"{membership.user.full_name} is already on the care team.")
     member = CareTeamMember.objects.create(client=client, membership=membership, added_by=actor)
-    record(
-        "client.care_team_added",
-        request=request,
-        actor=actor.user,
-        target=client,
-        client_id=client.pk,
-        detail={"membership_id": membership.pk},
-    )
+    record_change("client.care_team_added", client, actor=actor, request=request, membership_id=membership.pk)
     return member
 
 
@@ -118,12 +112,12 @@ def set_primary_clinician(
         if previous.is_active and not on_team:
             CareTeamMember.objects.create(client=current, membership=previous, added_by=actor)
     save_version(current, {"primary_clinician": membership})
-    record(
+    record_change(
         "client.primary_clinician_changed",
+        current,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.pk,
-        detail={"from_membership_id": previous_id, "to_membership_id": new_id},
+        from_membership_id=previous_id,
+        to_membership_id=new_id,
     )
     return current

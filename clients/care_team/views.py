@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
@@ -8,7 +7,7 @@ from clients import access, policies, tabs
 from clients.care_team import services as care_team
 from clients.care_team.forms import CareTeamAddForm, PrimaryClinicianForm
 from core.authz import get_for_clinic_or_404, require
-from core.errors import ConflictError
+from core.forms import run_button, submit
 
 
 def _care_team_chart(request, pk: int):
@@ -43,15 +42,9 @@ def care_team_page(request, pk: int):
 def care_team_add(request, pk: int):
     client, chart = _care_team_chart(request, pk)
     form = CareTeamAddForm(request.POST)
-    if form.is_valid():
-        member = form.cleaned_data["membership"]
-        try:
-            care_team.add_member(client, actor=request.membership, membership=member, request=request)
-        except ValidationError as error:
-            form.add_error("membership", error)
-        else:
-            messages.success(request, f"{member.user.full_name} added to the care team.")
-            return redirect("clients:care_team", pk=pk)
+    if member := submit(request, form, care_team.add_member, client):
+        messages.success(request, f"{member.membership.user.full_name} added to the care team.")
+        return redirect("clients:care_team", pk=pk)
     return _render_care_team(request, client, chart, add_form=form)
 
 
@@ -65,11 +58,7 @@ def care_team_remove(request, pk: int, member_pk: int):
         "clients.care_team.manage",
         member_pk,
     )
-    try:
-        care_team.remove_member(member, actor=request.membership, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if run_button(request, care_team.remove_member, member):
         messages.success(request, f"{member.membership.user.full_name} removed from the care team.")
     return redirect("clients:care_team", pk=pk)
 
@@ -79,21 +68,7 @@ def care_team_remove(request, pk: int, member_pk: int):
 def care_team_primary(request, pk: int):
     client, chart = _care_team_chart(request, pk)
     form = PrimaryClinicianForm(request.POST)
-    if form.is_valid():
-        try:
-            care_team.set_primary_clinician(
-                client,
-                actor=request.membership,
-                expected_version=form.cleaned_data["version"],
-                membership=form.cleaned_data["membership"],
-                keep_previous_on_team=form.cleaned_data["keep_previous_on_team"],
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            form.add_error("membership", error)
-        else:
-            messages.success(request, "Primary clinician saved.")
-            return redirect("clients:care_team", pk=pk)
+    if submit(request, form, care_team.set_primary_clinician, client):
+        messages.success(request, "Primary clinician saved.")
+        return redirect("clients:care_team", pk=pk)
     return _render_care_team(request, client, chart, primary_form=form)

@@ -18,7 +18,7 @@ from clients.consents.models import (
     category_labels,
 )
 from clients.consents.services import AUTHORIZATION_FIELDS, CONSENT_FIELDS
-from core.forms import DateInput
+from core.forms import DataForm, DateInput, VersionForm
 
 
 class CategoriesField(forms.MultipleChoiceField):
@@ -34,7 +34,7 @@ def _required(form: forms.Form, **messages: str) -> None:
         form.fields[name].error_messages["required"] = message
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(DataForm):
     """The model's fields, validated by ``consents.record_consent`` (not by the model's constraints), so each rule
     answers with its own message next to its field."""
 
@@ -54,7 +54,7 @@ class ConsentForm(forms.Form):
         _required(self, kind="Choose which consent was signed.", signed_date="Enter the date it was signed.")
 
 
-class AuthorizationForm(forms.Form):
+class AuthorizationForm(DataForm):
     """The model's fields, validated by ``consents.add_authorization`` (see ``ConsentForm``)."""
 
     def __init__(self, *args, **kwargs):
@@ -101,8 +101,7 @@ class AuthorizationForm(forms.Form):
         self.fields["recipient_kind"].choices = [("", "Choose the kind of recipient"), *RecipientKind.choices]
 
 
-class RevokeConsentForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class RevokeConsentForm(VersionForm):
     revoked_on = forms.DateField(
         label="Revoked on", widget=DateInput, error_messages={"required": "Enter the date of the revocation."}
     )
@@ -113,8 +112,7 @@ class RevokeConsentForm(forms.Form):
     )
 
 
-class RevokeAuthorizationForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class RevokeAuthorizationForm(VersionForm):
     revoked_on = forms.DateField(
         label="Revocation received on",
         widget=DateInput,
@@ -129,8 +127,7 @@ class RevokeAuthorizationForm(forms.Form):
     note = forms.CharField(max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ExpiryEventForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class ExpiryEventForm(VersionForm):
     occurred_on = forms.DateField(
         label="The event happened on", widget=DateInput, error_messages={"required": "Enter the day it happened."}
     )
@@ -240,8 +237,7 @@ class DisclosureForm(forms.Form):
         released_by.initial = actor.pk
 
 
-class DisclosureInErrorForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class DisclosureInErrorForm(VersionForm):
     reason = forms.CharField(
         label="Why the entry is wrong",
         max_length=300,

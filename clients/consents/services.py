@@ -30,7 +30,6 @@ from django.db import transaction
 from django.utils import dateformat, timezone
 
 from accounts.people.models import Membership
-from audit.services import record
 from clients.consents.models import (
     Authorization,
     ClientPrivacy,
@@ -42,6 +41,7 @@ from clients.consents.models import (
     SignedBy,
     category_labels,
 )
+from clients.events import record_change
 from clients.records.models import Client
 from core.clinic_time import clinic_now, clinic_today, clinic_zone
 from core.versioning import lock_version, save_version
@@ -140,14 +140,7 @@ def record_consent(client: Client, *, actor: Membership, data: dict, request=Non
     validate_consent(consent, today=today or clinic_today())
     consent.full_clean(exclude=["client", "organization", "recorded_by"])
     consent.save()
-    record(
-        "consent.recorded",
-        request=request,
-        actor=actor.user,
-        target=consent,
-        client_id=client.pk,
-        detail={"kind": consent.kind},
-    )
+    record_change("consent.recorded", consent, actor=actor, request=request, kind=consent.kind)
     return consent
 
 
@@ -181,14 +174,7 @@ def revoke_consent(
         raise ValidationError({"reason": "Give the reason for the revocation."})
     _check_revocation_date(revoked_on, current.signed_date, today or clinic_today())
     save_version(current, {"revoked_on": revoked_on, "revocation_reason": reason, "revoked_by": actor})
-    record(
-        "consent.revoked",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"kind": current.kind},
-    )
+    record_change("consent.revoked", current, actor=actor, request=request, kind=current.kind)
     return current
 
 
@@ -280,13 +266,13 @@ def add_authorization(client: Client, *, actor: Membership, data: dict, request=
     validate_authorization(authorization, part2=is_part2(client), today=today or clinic_today())
     authorization.full_clean(exclude=["client", "organization", "recorded_by"])
     authorization.save()
-    record(
+    record_change(
         "authorization.added",
+        authorization,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=authorization,
-        client_id=client.pk,
-        detail={"categories": authorization.categories, "recipient_kind": authorization.recipient_kind},
+        categories=authorization.categories,
+        recipient_kind=authorization.recipient_kind,
     )
     return authorization
 
@@ -322,14 +308,7 @@ def revoke_authorization(
         setattr(current, name, value)
     current.full_clean(exclude=["client", "organization", "recorded_by", "revoked_by"])
     save_version(current, {**changes, "revoked_by": actor})
-    record(
-        "authorization.revoked",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"method": method},
-    )
+    record_change("authorization.revoked", current, actor=actor, request=request, method=method)
     return current
 
 
@@ -354,13 +333,7 @@ def record_expiry_event(
     if occurred_on < current.signed_date:
         raise ValidationError({"occurred_on": f"The date can't be before it was signed ({_day(current.signed_date)})."})
     save_version(current, {"expiry_event_occurred_on": occurred_on})
-    record(
-        "authorization.expiry_event",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-    )
+    record_change("authorization.expiry_event", current, actor=actor, request=request)
     return current
 
 
@@ -379,14 +352,7 @@ def set_part2(client: Client, *, actor: Membership, part2: bool, request=None) -
     if privacy.part2 != part2:
         privacy.part2, privacy.changed_at, privacy.changed_by = part2, timezone.now(), actor
         privacy.save(update_fields=["part2", "changed_at", "changed_by"])
-        record(
-            "client.part2_changed",
-            request=request,
-            actor=actor.user,
-            target=client,
-            client_id=client.pk,
-            detail={"part2": part2},
-        )
+        record_change("client.part2_changed", client, actor=actor, request=request, part2=part2)
     return privacy
 
 
@@ -494,18 +460,15 @@ def record_disclosure(client: Client, *, actor: Membership, data: dict, request=
         raise ValidationError({"purpose": "State the purpose of the release."})
     disclosure.full_clean(exclude=["client", "organization", "recorded_by", "released_by", "authorization"])
     disclosure.save()
-    record(
+    record_change(
         "disclosure.recorded",
+        disclosure,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=disclosure,
-        client_id=client.pk,
-        detail={
-            "legal_basis": disclosure.legal_basis,
-            "authorization_id": disclosure.authorization_id,
-            "categories": disclosure.categories,
-            "part2": disclosure.involves_sud,
-        },
+        legal_basis=disclosure.legal_basis,
+        authorization_id=disclosure.authorization_id,
+        categories=disclosure.categories,
+        part2=disclosure.involves_sud,
     )
     return disclosure
 
@@ -544,13 +507,13 @@ def mark_disclosure_in_error(
         raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
     changes = {"entered_in_error_at": timezone.now(), "entered_in_error_by": actor, "entered_in_error_reason": reason}
     save_version(current, changes)
-    record(
+    record_change(
         "disclosure.entered_in_error",
+        current,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"legal_basis": current.legal_basis, "authorization_id": current.authorization_id},
+        legal_basis=current.legal_basis,
+        authorization_id=current.authorization_id,
     )
     return current
 

@@ -33,9 +33,9 @@ from clients.consents.forms import (
     RevokeConsentForm,
 )
 from clients.consents.models import ConsentKind, ConsentStatus
-from core.authz import get_for_clinic_or_404, require
+from core.authz import get_for_clinic_or_404
 from core.clinic_time import clinic_now, clinic_today
-from core.forms import add_validation_errors, call_service
+from core.forms import add_validation_errors, submit
 
 TAB = "consents"
 RECENT_DISCLOSURES = 20
@@ -55,17 +55,11 @@ CSV_HEADER = (
 
 def _chart(request, pk: int, allowed, permission: str):
     """The chart (consents section) if ``allowed(actor, sections)``; otherwise 403 with an audit entry."""
-    client, chart = access.get_chart(request, pk, policies.CONSENTS)
-    require(request, allowed(request.membership, chart.sections), permission, client)
-    return client, chart
+    return access.get_chart_to_change(request, pk, policies.CONSENTS, allowed, permission)
 
 
 def _render(request, client, chart, template: str, context: dict, status: int = 200):
     return tabs.render_tab(request, client, chart, TAB, f"clients/consents/{template}", context, status=status)
-
-
-def _back(pk: int):
-    return redirect("clients:tab", pk=pk, tab=TAB)
 
 
 # --- The tab -------------------------------------------------------------------------------------------------
@@ -124,15 +118,8 @@ def consents_tab(request, client, chart):
 def consent_add(request, pk: int):
     client, chart = _chart(request, pk, policies.can_record_consents, "clients.consents.record")
     form = ConsentForm(request.POST or None, initial={"signed_date": clinic_today(request.organization)})
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in consents.CONSENT_FIELDS}
-        try:
-            consent = consents.record_consent(client, actor=request.membership, data=data, request=request)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"{consent.get_kind_display()} recorded.")
-            return _back(pk)
+    if consent := submit(request, form, consents.record_consent, client):
+        return tabs.back_to_tab(request, pk, TAB, f"{consent.get_kind_display()} recorded.")
     return _render(request, client, chart, "consent_form.html", {"form": form})
 
 
@@ -140,25 +127,10 @@ def consent_add(request, pk: int):
 def consent_revoke(request, pk: int, consent_pk: int):
     client, chart = _chart(request, pk, policies.can_record_consents, "clients.consents.revoke")
     consent = get_for_clinic_or_404(request, client.consents.all(), "clients.consents.revoke", consent_pk)
-    form = RevokeConsentForm(
-        request.POST or None, initial={"version": consent.version, "revoked_on": clinic_today(request.organization)}
-    )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            consents.revoke_consent,
-            consent,
-            actor=request.membership,
-            expected_version=form.cleaned_data["version"],
-            revoked_on=form.cleaned_data["revoked_on"],
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
-    ):
-        messages.success(request, f"{consent.get_kind_display()} revoked.")
-        return _back(pk)
+    today = clinic_today(request.organization)
+    form = RevokeConsentForm(request.POST or None, initial={"version": consent.version, "revoked_on": today})
+    if submit(request, form, consents.revoke_consent, consent):
+        return tabs.back_to_tab(request, pk, TAB, f"{consent.get_kind_display()} revoked.")
     return _render(request, client, chart, "consent_revoke.html", {"form": form, "consent": consent})
 
 
@@ -172,27 +144,23 @@ def authorization_add(request, pk: int):
     today = clinic_today(request.organization)
     initial = {"signed_date": today, "effective_date": today, "categories": ["sud"] if part2 else []}
     form = AuthorizationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in consents.AUTHORIZATION_FIELDS}
-        try:
-            consents.add_authorization(client, actor=request.membership, data=data, request=request)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Release of information authorisation recorded.")
-            return _back(pk)
+    if submit(request, form, consents.add_authorization, client):
+        return tabs.back_to_tab(request, pk, TAB, "Release of information authorisation recorded.")
     return _render(request, client, chart, "authorization_form.html", {"form": form, "part2": part2})
 
 
-def _authorization(request, client, authorization_pk: int, permission: str):
+def _authorization(request, pk: int, authorization_pk: int, allowed, permission: str):
+    """The chart (as ``_chart``) and one of its authorisations (404 + audit unless this client's)."""
+    client, chart = _chart(request, pk, allowed, permission)
     queryset = client.authorizations.select_related("recorded_by__user", "revoked_by__user")
-    return get_for_clinic_or_404(request, queryset, permission, authorization_pk)
+    return client, chart, get_for_clinic_or_404(request, queryset, permission, authorization_pk)
 
 
 @login_required
 def authorization_detail(request, pk: int, authorization_pk: int):
-    client, chart = _chart(request, pk, policies.can_see_consent_details, "clients.authorizations.view")
-    authorization = _authorization(request, client, authorization_pk, "clients.authorizations.view")
+    client, chart, authorization = _authorization(
+        request, pk, authorization_pk, policies.can_see_consent_details, "clients.authorizations.view"
+    )
     authorization.status = authorization.status_on(clinic_today(request.organization))
     authorization.status_label = ConsentStatus(authorization.status).label
     context = {
@@ -207,56 +175,28 @@ def authorization_detail(request, pk: int, authorization_pk: int):
 
 @login_required
 def authorization_revoke(request, pk: int, authorization_pk: int):
-    client, chart = _chart(request, pk, policies.can_record_consents, "clients.authorizations.revoke")
-    authorization = _authorization(request, client, authorization_pk, "clients.authorizations.revoke")
-    form = RevokeAuthorizationForm(
-        request.POST or None,
-        initial={"version": authorization.version, "revoked_on": clinic_today(request.organization)},
+    client, chart, authorization = _authorization(
+        request, pk, authorization_pk, policies.can_record_consents, "clients.authorizations.revoke"
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            consents.revoke_authorization,
-            authorization,
-            actor=request.membership,
-            expected_version=form.cleaned_data["version"],
-            revoked_on=form.cleaned_data["revoked_on"],
-            method=form.cleaned_data["method"],
-            note=form.cleaned_data["note"],
-            request=request,
-        )
-    ):
-        messages.success(request, "Authorisation revoked.")
-        return _back(pk)
+    today = clinic_today(request.organization)
+    form = RevokeAuthorizationForm(
+        request.POST or None, initial={"version": authorization.version, "revoked_on": today}
+    )
+    if submit(request, form, consents.revoke_authorization, authorization):
+        return tabs.back_to_tab(request, pk, TAB, "Authorisation revoked.")
     context = {"form": form, "authorization": authorization}
     return _render(request, client, chart, "authorization_revoke.html", context)
 
 
 @login_required
 def authorization_expiry_event(request, pk: int, authorization_pk: int):
-    client, chart = _chart(request, pk, policies.can_record_consents, "clients.authorizations.expiry_event")
-    authorization = _authorization(request, client, authorization_pk, "clients.authorizations.expiry_event")
-    form = ExpiryEventForm(
-        request.POST or None,
-        initial={"version": authorization.version, "occurred_on": clinic_today(request.organization)},
+    client, chart, authorization = _authorization(
+        request, pk, authorization_pk, policies.can_record_consents, "clients.authorizations.expiry_event"
     )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            consents.record_expiry_event,
-            authorization,
-            actor=request.membership,
-            expected_version=form.cleaned_data["version"],
-            occurred_on=form.cleaned_data["occurred_on"],
-            request=request,
-        )
-    ):
-        messages.success(request, "Expiry event recorded: the authorisation has ended.")
-        return _back(pk)
+    today = clinic_today(request.organization)
+    form = ExpiryEventForm(request.POST or None, initial={"version": authorization.version, "occurred_on": today})
+    if submit(request, form, consents.record_expiry_event, authorization):
+        return tabs.back_to_tab(request, pk, TAB, "Expiry event recorded: the authorisation has ended.")
     context = {"form": form, "authorization": authorization}
     return _render(request, client, chart, "authorization_event.html", context)
 
@@ -273,8 +213,8 @@ def part2_flag(request, pk: int):
     allowed = policies.can_mark_part2 if part2 else policies.can_clear_part2
     client, _chart_access = _chart(request, pk, allowed, "clients.part2")
     consents.set_part2(client, actor=request.membership, part2=part2, request=request)
-    messages.success(request, "Marked as 42 CFR Part 2 records." if part2 else "The 42 CFR Part 2 marker was removed.")
-    return _back(pk)
+    done = "Marked as 42 CFR Part 2 records." if part2 else "The 42 CFR Part 2 marker was removed."
+    return tabs.back_to_tab(request, pk, TAB, done)
 
 
 # --- Disclosures ---------------------------------------------------------------------------------------------
@@ -304,8 +244,7 @@ def disclosure_add(request, pk: int):
         except ValidationError as error:
             add_validation_errors(form, error)
         else:
-            messages.success(request, "Release of information logged.")
-            return _back(pk)
+            return tabs.back_to_tab(request, pk, TAB, "Release of information logged.")
     context = {"form": form, "part2": consents.is_part2(client)}
     return _render(request, client, chart, "disclosure_form.html", context)
 
@@ -318,21 +257,9 @@ def disclosure_in_error(request, pk: int, disclosure_pk: int):
     queryset = client.disclosures.select_related("authorization", "released_by__user")
     disclosure = get_for_clinic_or_404(request, queryset, permission, disclosure_pk)
     form = DisclosureInErrorForm(request.POST or None, initial={"version": disclosure.version})
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            consents.mark_disclosure_in_error,
-            disclosure,
-            actor=request.membership,
-            expected_version=form.cleaned_data["version"],
-            reason=form.cleaned_data["reason"],
-            request=request,
-        )
-    ):
-        messages.success(request, "Release entry marked entered in error. It is no longer in the accounting.")
-        return _back(pk)
+    if submit(request, form, consents.mark_disclosure_in_error, disclosure):
+        done = "Release entry marked entered in error. It is no longer in the accounting."
+        return tabs.back_to_tab(request, pk, TAB, done)
     return _render(request, client, chart, "disclosure_in_error.html", {"form": form, "disclosure": disclosure})
 
 

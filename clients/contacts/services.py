@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.people.models import Membership
 from audit.services import record
 from clients.contacts.models import FAMILY_INVERSE, ClientContact, ClientLink, FamilyRelationship
+from clients.events import record_change
 from clients.records.models import Client, ClientStatus
 from core.versioning import lock_version, save_version, versioned_update
 
@@ -64,13 +65,13 @@ def add_contact(client: Client, *, actor: Membership, data: dict, request=None) 
     contact = ClientContact(client=client, position=last + 1, **data)
     contact.full_clean(exclude=["client", "organization", "removed_by"])
     contact.save()
-    record(
+    record_change(
         "client.contact_added",
+        contact,
+        actor=actor,
         request=request,
-        actor=actor.user,
-        target=contact,
-        client_id=client.pk,
-        detail={"guardian": contact.is_legal_guardian, "emergency": contact.is_emergency_contact},
+        guardian=contact.is_legal_guardian,
+        emergency=contact.is_emergency_contact,
     )
     return contact
 
@@ -88,14 +89,7 @@ def update_contact(
     current = versioned_update(
         contact, expected_version=expected_version, changes=changes, noun="contact", verb="saved", check=check
     )
-    record(
-        "client.contact_updated",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"fields": sorted(changes)},
-    )
+    record_change("client.contact_updated", current, actor=actor, request=request, fields=sorted(changes))
     return current
 
 
@@ -106,7 +100,7 @@ def remove_contact(contact: ClientContact, *, actor: Membership, expected_versio
     if not current.is_active:
         raise ValidationError("This contact was already removed.")
     save_version(current, {"is_active": False, "removed_at": timezone.now(), "removed_by": actor})
-    record("client.contact_removed", request=request, actor=actor.user, target=current, client_id=current.client_id)
+    record_change("client.contact_removed", current, actor=actor, request=request)
     return current
 
 
@@ -125,13 +119,7 @@ def move_contact(contact: ClientContact, *, actor: Membership, up: bool, request
     for position, row in enumerate(ordered, start=1):
         if row.position != position:
             ClientContact.objects.filter(pk=row.pk).update(position=position)
-    record(
-        "client.contacts_reordered",
-        request=request,
-        actor=actor.user,
-        target=contact,
-        client_id=contact.client_id,
-    )
+    record_change("client.contacts_reordered", contact, actor=actor, request=request)
 
 
 # --- Family links between clients ---------------------------------------------------------------------------

@@ -9,15 +9,14 @@ from clients import access, policies, tabs
 from clients.contacts import services as contacts
 from clients.contacts.forms import ContactForm, FamilyLinkForm
 from clients.contacts.models import ClientLink
-from core.authz import get_for_clinic_or_404, require
-from core.errors import ConflictError
-from core.forms import VersionForm, add_validation_errors, call_service
+from core.authz import get_for_clinic_or_404
+from core.forms import run_button, run_version_button, submit
 
 
 def _contacts_chart(request, pk: int):
-    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
-    require(request, policies.can_edit_contacts(request.membership, chart.sections), "clients.contacts.edit", client)
-    return client, chart
+    return access.get_chart_to_change(
+        request, pk, policies.DEMOGRAPHICS, policies.can_edit_contacts, "clients.contacts.edit"
+    )
 
 
 def _back_to_demographics(pk: int):
@@ -28,15 +27,8 @@ def _back_to_demographics(pk: int):
 def contact_add(request, pk: int):
     client, chart = _contacts_chart(request, pk)
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in contacts.CONTACT_FIELDS}
-        try:
-            contacts.add_contact(client, actor=request.membership, data=data, request=request)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Contact added.")
-            return _back_to_demographics(pk)
+    if submit(request, form, contacts.add_contact, client):
+        return tabs.back_to_tab(request, pk, "demographics", "Contact added.")
     context = {"form": form, "heading": "Add a contact"}
     return tabs.render_tab(request, client, chart, "demographics", "clients/contact_form.html", context)
 
@@ -44,25 +36,11 @@ def contact_add(request, pk: int):
 @login_required
 def contact_edit(request, pk: int, contact_pk: int):
     client, chart = _contacts_chart(request, pk)
-    contact = get_for_clinic_or_404(
-        request, client.contacts.filter(is_active=True), "clients.contacts.edit", contact_pk
-    )
+    active = client.contacts.filter(is_active=True)
+    contact = get_for_clinic_or_404(request, active, "clients.contacts.edit", contact_pk)
     form = ContactForm(request.POST or None, instance=contact)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            contacts.update_contact,
-            contact,
-            actor=request.membership,
-            expected_version=form.cleaned_data.get("version") or 0,
-            changes=form.changes(),
-            request=request,
-        )
-    ):
-        messages.success(request, "Contact saved.")
-        return _back_to_demographics(pk)
+    if submit(request, form, contacts.update_contact, contact):
+        return tabs.back_to_tab(request, pk, "demographics", "Contact saved.")
     context = {"form": form, "contact": contact, "heading": "Edit contact"}
     return tabs.render_tab(request, client, chart, "demographics", "clients/contact_form.html", context)
 
@@ -72,19 +50,7 @@ def contact_edit(request, pk: int, contact_pk: int):
 def contact_remove(request, pk: int, contact_pk: int):
     client, _chart = _contacts_chart(request, pk)
     contact = get_for_clinic_or_404(request, client.contacts.all(), "clients.contacts.edit", contact_pk)
-    form = VersionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "The form was incomplete; please try again.")
-        return _back_to_demographics(pk)
-    try:
-        contacts.remove_contact(
-            contact, actor=request.membership, expected_version=form.cleaned_data["version"], request=request
-        )
-    except ConflictError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if run_version_button(request, contacts.remove_contact, contact):
         messages.success(request, "Contact removed.")
     return _back_to_demographics(pk)
 
@@ -93,15 +59,9 @@ def contact_remove(request, pk: int, contact_pk: int):
 @require_POST
 def contact_move(request, pk: int, contact_pk: int):
     client, _chart = _contacts_chart(request, pk)
-    contact = get_for_clinic_or_404(
-        request, client.contacts.filter(is_active=True), "clients.contacts.edit", contact_pk
-    )
-    try:
-        contacts.move_contact(
-            contact, actor=request.membership, up=request.POST.get("direction") == "up", request=request
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+    active = client.contacts.filter(is_active=True)
+    contact = get_for_clinic_or_404(request, active, "clients.contacts.edit", contact_pk)
+    run_button(request, contacts.move_contact, contact, up=request.POST.get("direction") == "up")
     return _back_to_demographics(pk)
 
 
@@ -133,10 +93,6 @@ def family_end(request, pk: int, link_pk: int):
     client, _chart = _contacts_chart(request, pk)
     links = ClientLink.objects.filter(Q(client=client) | Q(related_client=client), ended_at__isnull=True)
     link = get_for_clinic_or_404(request, links, "clients.contacts.edit", link_pk)
-    try:
-        contacts.end_link(link, actor=request.membership, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if run_button(request, contacts.end_link, link):
         messages.success(request, "Family link removed.")
     return _back_to_demographics(pk)

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.people.models import Membership
-from audit.services import record
 from clients.diagnoses import icd
 from clients.diagnoses.models import Diagnosis
+from clients.events import record_change
 from clients.records.models import Client
 from core.versioning import lock_version, save_version
 
@@ -46,14 +46,7 @@ def add_diagnosis(client: Client, *, actor: Membership, data: dict, request=None
     if diagnosis.is_primary and diagnosis.resolved_date is None:
         _check_primary_free(client)
     diagnosis.save()
-    record(
-        "diagnosis.added",
-        request=request,
-        actor=actor.user,
-        target=diagnosis,
-        client_id=client.pk,
-        detail={"primary": diagnosis.is_primary},
-    )
+    record_change("diagnosis.added", diagnosis, actor=actor, request=request, primary=diagnosis.is_primary)
     return diagnosis
 
 
@@ -75,12 +68,5 @@ def update_diagnosis(
     if current.is_primary and current.resolved_date is None:
         _check_primary_free(current.client, exclude_pk=current.pk)
     save_version(current, {name: getattr(current, name) for name in sorted(fields)})
-    record(
-        "diagnosis.updated",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"fields": sorted(changes)},
-    )
+    record_change("diagnosis.updated", current, actor=actor, request=request, fields=sorted(changes))
     return current

@@ -1,14 +1,12 @@
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from clients import access, policies, tabs
 from clients.diagnoses import icd
 from clients.diagnoses import services as diagnoses
 from clients.diagnoses.forms import DiagnosisForm
 from core.authz import get_for_clinic_or_404, require
-from core.forms import add_validation_errors, call_service
+from core.forms import submit
 
 
 def diagnoses_tab(request, client, chart):
@@ -22,24 +20,17 @@ def diagnoses_tab(request, client, chart):
 
 
 def _clinical_chart(request, pk: int):
-    client, chart = access.get_chart(request, pk, policies.CLINICAL)
-    require(request, policies.can_edit_diagnoses(request.membership, chart.sections), "clients.diagnoses.edit", client)
-    return client, chart
+    return access.get_chart_to_change(
+        request, pk, policies.CLINICAL, policies.can_edit_diagnoses, "clients.diagnoses.edit"
+    )
 
 
 @login_required
 def diagnosis_add(request, pk: int):
     client, chart = _clinical_chart(request, pk)
     form = DiagnosisForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in diagnoses.DIAGNOSIS_FIELDS}
-        try:
-            diagnoses.add_diagnosis(client, actor=request.membership, data=data, request=request)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Diagnosis added.")
-            return redirect("clients:tab", pk=pk, tab="diagnoses")
+    if submit(request, form, diagnoses.add_diagnosis, client):
+        return tabs.back_to_tab(request, pk, "diagnoses", "Diagnosis added.")
     context = {"form": form, "heading": "Add a diagnosis"}
     return tabs.render_tab(request, client, chart, "diagnoses", "clients/diagnosis_form.html", context)
 
@@ -49,21 +40,8 @@ def diagnosis_edit(request, pk: int, diagnosis_pk: int):
     client, chart = _clinical_chart(request, pk)
     diagnosis = get_for_clinic_or_404(request, client.diagnoses.all(), "clients.diagnoses.edit", diagnosis_pk)
     form = DiagnosisForm(request.POST or None, instance=diagnosis)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            diagnoses.update_diagnosis,
-            diagnosis,
-            actor=request.membership,
-            expected_version=form.cleaned_data.get("version") or 0,
-            changes=form.changes(),
-            request=request,
-        )
-    ):
-        messages.success(request, "Diagnosis saved.")
-        return redirect("clients:tab", pk=pk, tab="diagnoses")
+    if submit(request, form, diagnoses.update_diagnosis, diagnosis):
+        return tabs.back_to_tab(request, pk, "diagnoses", "Diagnosis saved.")
     context = {"form": form, "diagnosis": diagnosis, "heading": f"Edit diagnosis {diagnosis.code}"}
     return tabs.render_tab(request, client, chart, "diagnoses", "clients/diagnosis_form.html", context)
 

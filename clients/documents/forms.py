@@ -6,6 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from clients.documents.models import CATEGORY_SECTIONS, SECTION_CHOICES, DocumentCategory
 from clients.documents.services import section_for
 from core import uploads
+from core.forms import VersionForm
 
 
 def section_choices(allowed: frozenset[str]) -> list[tuple[str, str]]:
@@ -77,8 +78,7 @@ class DocumentFilterForm(forms.Form):
     )
 
 
-class EnteredInErrorForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class EnteredInErrorForm(VersionForm):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         min_length=5,

@@ -14,6 +14,7 @@ from accounts.people.models import Membership
 from audit.services import record
 from clients.amendments.models import AmendmentRequest, AmendmentStatus
 from clients.documents.models import CATEGORY_SECTIONS, ClientDocument, DocumentStatus
+from clients.events import record_change
 from clients.records.models import Client
 from core import uploads
 from core.errors import ConflictError
@@ -51,13 +52,14 @@ def upload_document(
                 content_type=checked.kind.content_type,
                 sha256=checked.sha256,
             )
-            record(
+            record_change(
                 "document.uploaded",
+                document,
+                actor=actor,
                 request=request,
-                actor=actor.user,
-                target=document,
-                client_id=client.pk,
-                detail={"category": category, "section": section, "bytes": checked.size},
+                category=category,
+                section=section,
+                bytes=checked.size,
             )
     except BaseException:
         uploads.discard(stored_name)
@@ -75,14 +77,7 @@ def mark_entered_in_error(
         raise ConflictError("document")
     changes = {"error_reason": reason, "marked_in_error_by": actor, "marked_in_error_at": timezone.now()}
     save_version(current, {"status": DocumentStatus.ENTERED_IN_ERROR, **changes})
-    record(
-        "document.entered_in_error",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"section": current.section},
-    )
+    record_change("document.entered_in_error", current, actor=actor, request=request, section=current.section)
     return current
 
 

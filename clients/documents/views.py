@@ -7,7 +7,6 @@ the document's own section. Other clients' or clinics' document ids are 404s, ot
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
@@ -20,7 +19,7 @@ from clients.documents.forms import DocumentFilterForm, DocumentUploadForm, Ente
 from clients.documents.models import ClientDocument, DocumentStatus
 from core import uploads
 from core.authz import get_for_clinic_or_404, require
-from core.forms import call_service
+from core.forms import submit
 
 
 def _upload_sections(request, chart) -> frozenset[str]:
@@ -107,23 +106,15 @@ def _document_for(request, pk: int, document_pk: int, permission: str):
 
 def _serve(request, pk: int, document_pk: int, *, inline: bool):
     _client, _chart, document = _document_for(request, pk, document_pk, "clients.documents.view")
-    try:
-        response = uploads.file_response(
-            document.stored_name,
-            content_type=document.content_type,
-            filename=document.original_filename,
-            inline=inline,
-            sha256=document.sha256,
-        )
-    except FileNotFoundError:
-        record(
-            "document.file_missing",
-            request=request,
-            target=document,
-            client_id=document.client_id,
-            outcome=Outcome.FAILURE,
-        )
-        raise Http404("The file of this document is missing from storage.") from None
+    response = uploads.serve_stored_file(
+        request,
+        document,
+        filename=document.original_filename,
+        inline=inline,
+        missing="document.file_missing",
+        noun="document",
+        client_id=document.client_id,
+    )
     documents.record_opened(document, request=request, inline=inline)
     return response
 
@@ -148,20 +139,9 @@ def document_entered_in_error(request, pk: int, document_pk: int):
         messages.info(request, "That document is already marked entered in error.")
         return redirect("clients:tab", pk=pk, tab="documents")
     form = EnteredInErrorForm(request.POST or None, initial={"version": document.version})
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            documents.mark_entered_in_error,
-            document,
-            actor=request.membership,
-            reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["version"],
-            request=request,
+    if submit(request, form, documents.mark_entered_in_error, document):
+        return tabs.back_to_tab(
+            request, pk, "documents", f"“{document.title}” marked entered in error. It stays on record."
         )
-    ):
-        messages.success(request, f"“{document.title}” marked entered in error. It stays on record.")
-        return redirect("clients:tab", pk=pk, tab="documents")
     context = {"form": form, "document": document}
     return tabs.render_tab(request, client, chart, "documents", "clients/document_error.html", context)

@@ -2,7 +2,7 @@ from django import forms
 
 from clients.insurance.models import InsurancePolicy, Payer
 from clients.insurance.services import PAYER_FIELDS, POLICY_FIELDS
-from core.forms import DateInput, VersionedForm
+from core.forms import DateInput, VersionedForm, VersionForm
 
 
 class PayerForm(VersionedForm):
@@ -31,8 +31,7 @@ class InsurancePolicyForm(VersionedForm):
             self.fields[name].help_text = "Needed when the client is not the subscriber."
 
 
-class EndPolicyForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class EndPolicyForm(VersionForm):
     end_date = forms.DateField(widget=DateInput, help_text="The last day the policy covers.")
 
 

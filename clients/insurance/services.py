@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.people.models import Membership
 from audit.services import record
+from clients.events import record_change
 from clients.insurance.models import InsurancePolicy, Payer
 from clients.records.models import Client
 from core.versioning import lock_version, save_version
@@ -78,14 +79,7 @@ def add_policy(client: Client, *, actor: Membership, data: dict, request=None) -
     _clear_subscriber_if_self(policy)
     policy.full_clean(exclude=["client", "organization"])
     policy.save()
-    record(
-        "insurance.added",
-        request=request,
-        actor=actor.user,
-        target=policy,
-        client_id=client.pk,
-        detail={"order": policy.order, "payer_id": policy.payer_id},
-    )
+    record_change("insurance.added", policy, actor=actor, request=request, order=policy.order, payer_id=policy.payer_id)
     return policy
 
 
@@ -103,14 +97,7 @@ def update_policy(
     current.full_clean(exclude=["client", "organization"])
     fields = sorted({*changes, *(SUBSCRIBER_FIELDS if current.relationship == "self" else ())})
     save_version(current, {name: getattr(current, name) for name in fields})
-    record(
-        "insurance.updated",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.client_id,
-        detail={"fields": sorted(changes)},
-    )
+    record_change("insurance.updated", current, actor=actor, request=request, fields=sorted(changes))
     return current
 
 
@@ -124,7 +111,7 @@ def end_policy(
     if end_date < current.effective_date:
         raise ValidationError({"end_date": "The end date can't be before the effective date."})
     save_version(current, {"end_date": end_date, "is_active": False})
-    record("insurance.ended", request=request, actor=actor.user, target=current, client_id=current.client_id)
+    record_change("insurance.ended", current, actor=actor, request=request)
     return current
 
 
@@ -134,12 +121,5 @@ def set_self_pay(client: Client, *, actor: Membership, self_pay: bool, request=N
     current = Client.objects.select_for_update().get(pk=client.pk)
     if current.self_pay != self_pay:
         save_version(current, {"self_pay": self_pay})
-        record(
-            "client.self_pay_changed",
-            request=request,
-            actor=actor.user,
-            target=current,
-            client_id=current.pk,
-            detail={"self_pay": self_pay},
-        )
+        record_change("client.self_pay_changed", current, actor=actor, request=request, self_pay=self_pay)
     return current

@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -11,7 +10,7 @@ from clients.insurance.forms import EndPolicyForm, InsurancePolicyForm, PayerFor
 from clients.insurance.models import Payer
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import clinic_today
-from core.forms import add_validation_errors, call_service
+from core.forms import submit
 
 
 def insurance_tab(request, client, chart):
@@ -24,24 +23,17 @@ def insurance_tab(request, client, chart):
 
 
 def _insurance_chart(request, pk: int):
-    client, chart = access.get_chart(request, pk, policies.INSURANCE)
-    require(request, policies.can_edit_insurance(request.membership, chart.sections), "clients.insurance.edit", client)
-    return client, chart
+    return access.get_chart_to_change(
+        request, pk, policies.INSURANCE, policies.can_edit_insurance, "clients.insurance.edit"
+    )
 
 
 @login_required
 def policy_add(request, pk: int):
     client, chart = _insurance_chart(request, pk)
     form = InsurancePolicyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in insurance.POLICY_FIELDS}
-        try:
-            insurance.add_policy(client, actor=request.membership, data=data, request=request)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Insurance policy added.")
-            return redirect("clients:tab", pk=pk, tab="insurance")
+    if submit(request, form, insurance.add_policy, client):
+        return tabs.back_to_tab(request, pk, "insurance", "Insurance policy added.")
     context = {"form": form, "heading": "Add an insurance policy"}
     return tabs.render_tab(request, client, chart, "insurance", "clients/policy_form.html", context)
 
@@ -51,21 +43,8 @@ def policy_edit(request, pk: int, policy_pk: int):
     client, chart = _insurance_chart(request, pk)
     policy = get_for_clinic_or_404(request, client.insurance_policies.all(), "clients.insurance.edit", policy_pk)
     form = InsurancePolicyForm(request.POST or None, instance=policy)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            insurance.update_policy,
-            policy,
-            actor=request.membership,
-            expected_version=form.cleaned_data.get("version") or 0,
-            changes=form.changes(),
-            request=request,
-        )
-    ):
-        messages.success(request, "Insurance policy saved.")
-        return redirect("clients:tab", pk=pk, tab="insurance")
+    if submit(request, form, insurance.update_policy, policy):
+        return tabs.back_to_tab(request, pk, "insurance", "Insurance policy saved.")
     context = {"form": form, "policy": policy, "heading": "Edit insurance policy"}
     return tabs.render_tab(request, client, chart, "insurance", "clients/policy_form.html", context)
 
@@ -73,27 +52,12 @@ def policy_edit(request, pk: int, policy_pk: int):
 @login_required
 def policy_end(request, pk: int, policy_pk: int):
     client, chart = _insurance_chart(request, pk)
-    policy = get_for_clinic_or_404(
-        request, client.insurance_policies.filter(is_active=True), "clients.insurance.end", policy_pk
-    )
-    form = EndPolicyForm(
-        request.POST or None, initial={"version": policy.version, "end_date": clinic_today(request.organization)}
-    )
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            insurance.end_policy,
-            policy,
-            actor=request.membership,
-            expected_version=form.cleaned_data["version"],
-            end_date=form.cleaned_data["end_date"],
-            request=request,
-        )
-    ):
-        messages.success(request, "Insurance policy ended.")
-        return redirect("clients:tab", pk=pk, tab="insurance")
+    active = client.insurance_policies.filter(is_active=True)
+    policy = get_for_clinic_or_404(request, active, "clients.insurance.end", policy_pk)
+    today = clinic_today(request.organization)
+    form = EndPolicyForm(request.POST or None, initial={"version": policy.version, "end_date": today})
+    if submit(request, form, insurance.end_policy, policy):
+        return tabs.back_to_tab(request, pk, "insurance", "Insurance policy ended.")
     context = {"form": form, "policy": policy}
     return tabs.render_tab(request, client, chart, "insurance", "clients/policy_end.html", context)
 
@@ -105,8 +69,7 @@ def self_pay(request, pk: int):
     form = SelfPayForm(request.POST)
     form.is_valid()
     insurance.set_self_pay(client, actor=request.membership, self_pay=form.cleaned_data["self_pay"], request=request)
-    messages.success(request, "Saved.")
-    return redirect("clients:tab", pk=pk, tab="insurance")
+    return tabs.back_to_tab(request, pk, "insurance", "Saved.")
 
 
 def _next_url(request, default: str) -> str:
@@ -126,15 +89,9 @@ def payer_list(request):
 def payer_add(request):
     require(request, policies.can_manage_payers(request.membership), "clients.payers")
     form = PayerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in insurance.PAYER_FIELDS}
-        try:
-            payer = insurance.create_payer(actor=request.membership, data=data, request=request)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, f"Payer {payer.name} added.")
-            return redirect(_next_url(request, "clients:payers"))
+    if payer := submit(request, form, insurance.create_payer):
+        messages.success(request, f"Payer {payer.name} added.")
+        return redirect(_next_url(request, "clients:payers"))
     context = {"form": form, "heading": "Add a payer", "next": _next_url(request, "")}
     return render(request, "clients/payer_form.html", context)
 
@@ -144,19 +101,7 @@ def payer_edit(request, payer_pk: int):
     require(request, policies.can_manage_payers(request.membership), "clients.payers")
     payer = get_for_clinic_or_404(request, Payer.objects.all(), "clients.payers", payer_pk)
     form = PayerForm(request.POST or None, instance=payer)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and call_service(
-            form,
-            insurance.update_payer,
-            payer,
-            actor=request.membership,
-            expected_version=form.cleaned_data.get("version") or 0,
-            changes=form.changes(),
-            request=request,
-        )
-    ):
+    if submit(request, form, insurance.update_payer, payer):
         messages.success(request, "Payer saved.")
         return redirect("clients:payers")
     return render(request, "clients/payer_form.html", {"form": form, "heading": f"Edit {payer.name}", "next": ""})

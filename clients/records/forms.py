@@ -2,14 +2,13 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.care_team import services as care_team
-from clients.care_team.forms import CARE_TEAM_CHOICE_ERROR
+from clients.care_team.forms import offer_clinical_staff
 from clients.programs.models import Program
 from clients.records import status
 from clients.records.models import Client, ClientStatus
 from clients.records.services import DEMOGRAPHIC_FIELDS, REGISTRATION_FIELDS
 from core.clinic_time import clinic_today
-from core.forms import DateInput
+from core.forms import DateInput, VersionedForm, VersionForm
 from tenancy.models import Location
 
 
@@ -18,11 +17,9 @@ def _active_or_current(queryset, current_pk):
     return queryset.filter(Q(is_active=True) | Q(pk=current_pk)).order_by("name")
 
 
-class ClientForm(forms.ModelForm):
+class ClientForm(VersionedForm):
     """Demographics. Status, intake/discharge and clinicians are not here: they change through their own screens
     (``clients.status``, ``clients.care_team``), which enforce the status flow and who may work with the client."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Client
@@ -37,8 +34,6 @@ class ClientForm(forms.ModelForm):
             Location.objects.all(), self.instance.default_location_id
         )
         self.fields["default_location"].empty_label = "No default location"
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
 
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
@@ -65,10 +60,7 @@ class RegisterClientForm(ClientForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        clinician = self.fields["primary_clinician"]
-        clinician.queryset = care_team.eligible_staff()
-        clinician.label_from_instance = lambda m: m.user.full_name
-        clinician.error_messages["invalid_choice"] = CARE_TEAM_CHOICE_ERROR
+        offer_clinical_staff(self.fields["primary_clinician"])
 
     def clean(self):
         data = super().clean()
@@ -89,13 +81,11 @@ class BreakGlassForm(forms.Form):
     )
 
 
-class AdmitForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class AdmitForm(VersionForm):
     intake_date = forms.DateField(widget=DateInput, help_text="The day care starts (today or earlier).")
 
 
-class DischargeForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class DischargeForm(VersionForm):
     discharge_date = forms.DateField(widget=DateInput, help_text="Not before intake, and not after today.")
     reason = forms.CharField(
         label="Reason for discharge",
@@ -104,6 +94,5 @@ class DischargeForm(forms.Form):
     )
 
 
-class StatusReasonForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class StatusReasonForm(VersionForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=status.REASON_MAX)

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.people.models import Membership
-from audit.services import record
+from clients.events import record_change
 from clients.records.models import Client, ClientNumberSequence, EmergencyAccess
 from core.clinic_time import clinic_today
 from core.versioning import versioned_update
@@ -85,7 +85,7 @@ def register_client(*, actor: Membership, data: dict, request=None) -> Client:
             raise ValidationError({"primary_clinician": error.messages}) from None
     client.save()
     status.record_registration(client, actor=actor)
-    record("client.created", request=request, actor=actor.user, target=client, client_id=client.pk)
+    record_change("client.created", client, actor=actor, request=request)
     return client
 
 
@@ -100,14 +100,7 @@ def update_demographics(
     if outside:
         raise ValueError(f"update_demographics does not change {sorted(outside)}")
     current = versioned_update(client, expected_version=expected_version, changes=changes, noun="client", verb="saved")
-    record(
-        "client.updated",
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.pk,
-        detail={"fields": sorted(changes)},
-    )
+    record_change("client.updated", current, actor=actor, request=request, fields=sorted(changes))
     return current
 
 
@@ -122,14 +115,7 @@ def break_glass(client: Client, *, actor: Membership, reason: str, request=None)
         reason=reason.strip(),
         expires_at=timezone.now() + EMERGENCY_ACCESS_LIFETIME,
     )
-    record(
-        "client.emergency_access",
-        request=request,
-        actor=actor.user,
-        target=client,
-        client_id=client.pk,
-        detail={"emergency_access_id": access.pk},
-    )
+    record_change("client.emergency_access", client, actor=actor, request=request, emergency_access_id=access.pk)
     organization_id, access_id = client.organization_id, access.pk
     transaction.on_commit(lambda: notify_emergency_access.enqueue(organization_id, access_id))
     return access

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.people.models import Membership
-from audit.services import record
+from clients.events import record_change
 from clients.records.models import Client, ClientStatus, ClientStatusChange
 from core.clinic_time import clinic_today
 from core.versioning import lock_version, save_version
@@ -75,14 +75,7 @@ def _apply(
         changed_by=actor,
     )
     save_version(current, {"status": to_status, **fields})
-    record(
-        action,
-        request=request,
-        actor=actor.user,
-        target=current,
-        client_id=current.pk,
-        detail={"from": from_status, "to": to_status},
-    )
+    record_change(action, current, actor=actor, request=request, **{"from": from_status, "to": to_status})
     return current
 
 

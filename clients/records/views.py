@@ -30,7 +30,7 @@ from clients.records.forms import (
 from clients.records.models import Client, ClientStatus
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import clinic_today
-from core.forms import add_validation_errors, call_service
+from core.forms import add_validation_errors, submit
 from core.paging import page_number, window
 
 PAGE_SIZE = 25
@@ -146,22 +146,12 @@ def _offer_break_glass(request, pk: int):
 
 @login_required
 def client_edit(request, pk: int):
-    client, chart = access.get_chart(request, pk, policies.DEMOGRAPHICS)
-    require(request, policies.can_edit_demographics(request.membership, chart.sections), "clients.edit", client)
+    client, _chart = access.get_chart_to_change(
+        request, pk, policies.DEMOGRAPHICS, policies.can_edit_demographics, "clients.edit"
+    )
     form = ClientForm(request.POST or None, instance=Client.objects.get(pk=pk))
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
-        if call_service(
-            form,
-            services.update_demographics,
-            client,
-            actor=request.membership,
-            expected_version=form.cleaned_data.get("version") or 0,
-            changes=changes,
-            request=request,
-        ):
-            messages.success(request, "Saved.")
-            return redirect("clients:tab", pk=pk, tab="demographics")
+    if submit(request, form, services.update_demographics, client):
+        return tabs.back_to_tab(request, pk, "demographics", "Saved.")
     context = {
         "form": form,
         "client": client,
@@ -188,6 +178,15 @@ STATUS_ACTIONS = {
     "discharge": "discharge",
     "entered-in-error": "error",
     "restore": "restore",
+}
+STATUS_SERVICES = {
+    "admit": (status.admit, "Client admitted."),
+    "discharge": (status.discharge, "Client discharged."),
+    "error": (
+        status.mark_entered_in_error,
+        "Client marked entered in error. The chart is kept but hidden from lists and search.",
+    ),
+    "restore": (status.restore_from_error, "Client restored."),
 }
 
 
@@ -239,22 +238,10 @@ def client_status_change(request, pk: int, action: str):
     form_class = {"admit": AdmitForm, "discharge": DischargeForm}.get(key, StatusReasonForm)
     prefix = key if key in ("error", "restore") else None
     form = form_class(request.POST, prefix=prefix)
-    if form.is_valid():
-        data = form.cleaned_data
-        common = {"actor": actor, "expected_version": data["version"], "request": request}
-        if key == "admit":
-            service, extra, done = status.admit, {"intake_date": data["intake_date"]}, "Client admitted."
-        elif key == "discharge":
-            extra = {"discharge_date": data["discharge_date"], "reason": data["reason"]}
-            service, done = status.discharge, "Client discharged."
-        elif key == "error":
-            service, extra = status.mark_entered_in_error, {"reason": data["reason"]}
-            done = "Client marked entered in error. The chart is kept but hidden from lists and search."
-        else:
-            service, extra, done = status.restore_from_error, {"reason": data["reason"]}, "Client restored."
-        if call_service(form, service, client, **extra, **common):
-            messages.success(request, done)
-            return redirect("clients:status", pk=pk)
+    service, done = STATUS_SERVICES[key]
+    if submit(request, form, service, client):
+        messages.success(request, done)
+        return redirect("clients:status", pk=pk)
     forms = _status_forms(request, client, chart)
     forms[key] = form
     return _render_status(request, client, chart, forms)

@@ -2,7 +2,8 @@
 
 Each feature describes its list once (``ClinicListViews``) and takes the views from ``views()``. Its app holds
 the templates ``<app>/<noun>s.html`` (the items as ``<noun>s``) and ``<app>/<noun>_form.html`` (the form, a
-heading and, when editing, the item as ``<noun>``), and names the list page ``<app>:<noun>s``.
+heading and, when editing, the item as ``<noun>``; ``clinic_lists/item_form.html`` lays it out, given the save
+button's label and the cancel link), and names the list page ``<app>:<noun>s``.
 """
 
 from collections.abc import Callable
@@ -11,15 +12,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_lists import services
-from core.errors import ConflictError
-from core.forms import VersionedForm, VersionForm, add_validation_errors, call_service
+from core.forms import VersionedForm, run_version_button, submit
 
 
 @dataclass(frozen=True)
@@ -59,35 +58,16 @@ class ClinicListViews:
     def _add(self, request: Any) -> HttpResponse:
         self._require(request)
         form = self.form_class(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            data = {name: form.cleaned_data[name] for name in self.kind.fields}
-            try:
-                item = services.create_item(self.kind, actor=request.membership, data=data, request=request)
-            except ValidationError as error:
-                add_validation_errors(form, error)
-            else:
-                messages.success(request, f"{self.kind.noun.capitalize()} {item.name} added.")
-                return redirect(self.list_url)
+        if item := submit(request, form, services.create_item, self.kind):
+            messages.success(request, f"{self.kind.noun.capitalize()} {item.name} added.")
+            return redirect(self.list_url)
         return self._form_page(request, {"form": form, "heading": f"Add a {self.kind.noun}"})
 
     def _edit(self, request: Any, pk: int) -> Any:
         self._require(request)
         item = self._item(request, pk)
         form = self.form_class(request.POST or None, instance=item)
-        if (
-            request.method == "POST"
-            and form.is_valid()
-            and call_service(
-                form,
-                services.update_item,
-                self.kind,
-                item,
-                actor=request.membership,
-                expected_version=form.cleaned_data.get("version") or 0,
-                changes=form.changes(),
-                request=request,
-            )
-        ):
+        if submit(request, form, services.update_item, self.kind, item):
             messages.success(request, f"{self.kind.noun.capitalize()} saved.")
             return redirect(self.list_url)
         return self._form_page(request, {"form": form, self.kind.noun: item, "heading": f"Edit {item.name}"})
@@ -98,23 +78,8 @@ class ClinicListViews:
     def _set_active(self, request: Any, pk: int) -> Any:
         self._require(request)
         item = self._item(request, pk)
-        form = VersionForm(request.POST)
         active = request.POST.get("active") == "1"
-        if not form.is_valid():
-            messages.error(request, "The form was incomplete; please try again.")
-            return redirect(self.list_url)
-        try:
-            services.set_item_active(
-                self.kind,
-                item,
-                actor=request.membership,
-                expected_version=form.cleaned_data["version"],
-                active=active,
-                request=request,
-            )
-        except ConflictError as error:
-            messages.error(request, error.message)
-        else:
+        if run_version_button(request, services.set_item_active, self.kind, item, active=active):
             noun, done = self.kind.noun.capitalize(), "reactivated" if active else "deactivated"
             messages.success(request, f"{noun} {item.name} {done}.")
         return redirect(self.list_url)

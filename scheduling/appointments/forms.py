@@ -6,7 +6,7 @@ from django import forms
 from accounts.people.models import Membership
 from clients.access import visible_clients
 from clients.records.models import Client
-from core.forms import DateInput
+from core.forms import DateInput, NumberCheckboxes, VersionForm
 from scheduling.appointments import recurrence, selectors
 from scheduling.appointments.models import (
     MAX_DURATION,
@@ -115,13 +115,8 @@ class BookForm(AppointmentForm):
     interval = forms.IntegerField(
         label="Every", min_value=1, max_value=12, initial=1, required=False, help_text="weeks or months"
     )
-    weekdays = forms.TypedMultipleChoiceField(
-        label="On",
-        choices=WEEKDAY_CHOICES,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Weekly only; the first date's day if none is chosen.",
+    weekdays = NumberCheckboxes(
+        label="On", choices=WEEKDAY_CHOICES, help_text="Weekly only; the first date's day if none is chosen."
     )
     monthly_mode = forms.ChoiceField(label="Monthly", choices=MonthlyMode.choices, required=False)
     ends_after = forms.IntegerField(label="Number of appointments", min_value=1, required=False)
@@ -175,32 +170,32 @@ class BookForm(AppointmentForm):
         )
 
 
+def _scope_field(label: str) -> forms.ChoiceField:
+    """Which occurrences of a series a change applies to; views drop it for an appointment outside a series."""
+    return forms.ChoiceField(
+        label=label,
+        choices=[(ONE, "This appointment only"), (FOLLOWING, "This and all following in the series")],
+        initial=ONE,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+
 class EditForm(AppointmentForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    scope = forms.ChoiceField(
-        label="Apply to",
-        choices=[(ONE, "This appointment only"), (FOLLOWING, "This and all following in the series")],
-        initial=ONE,
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    scope = _scope_field("Apply to")
 
 
-class CancelForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class CancelForm(VersionForm):
     cancelled_by = forms.ChoiceField(label="Cancelled by", choices=CancelledBy.choices, widget=forms.RadioSelect)
     reason = forms.CharField(max_length=200, help_text="Short and non-clinical, e.g. “car trouble” or “clinician ill”.")
-    scope = forms.ChoiceField(
-        label="Cancel",
-        choices=[(ONE, "This appointment only"), (FOLLOWING, "This and all following in the series")],
-        initial=ONE,
-        widget=forms.RadioSelect,
-        required=False,
-    )
+    scope = _scope_field("Cancel")
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data["scope"] or ONE
 
 
-class StatusForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class StatusForm(VersionForm):
     status = forms.ChoiceField(choices=[(s, s.label) for s in Status if s != Status.CANCELLED])
 
 

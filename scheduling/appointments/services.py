@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.people.models import Membership
@@ -170,12 +170,25 @@ def check_details(details: Details, label) -> None:
         raise ValidationError(errors)
 
 
-def _raise_conflicts(found: list[conflicts.Conflict], actor: Membership, clinician_ids, override: bool) -> bool:
+def _conflicts(spans: list, details: Details, label, zone: str, exclude_ids=()) -> list[conflicts.Conflict]:
+    """What booking ``details`` over ``spans`` would clash with (``exclude_ids``: the appointments being changed)."""
+    return conflicts.find(
+        spans,
+        clinicians=details.clinicians,
+        room=details.room,
+        client_ids=[c.pk for c in details.clients],
+        client_label=label,
+        zone=zone,
+        exclude_ids=exclude_ids,
+    )
+
+
+def _raise_conflicts(found: list[conflicts.Conflict], actor: Membership, details: Details, override: bool) -> bool:
     """Refuse unless every conflict is the clinician's own double-booking and they chose to override.
     Returns whether an override was used (the caller marks and audits it)."""
     if not found:
         return False
-    allowed = policies.can_override_double_booking(actor, clinician_ids)
+    allowed = policies.can_override_double_booking(actor, [c.pk for c in details.clinicians])
     if override and allowed and all(c.overridable for c in found):
         return True
     unique = list(dict.fromkeys(c.message for c in found))
@@ -260,16 +273,8 @@ def book(
     if not kept:
         raise ValidationError("Every occurrence of this series falls on a day the clinic is closed.")
     spans = [(recurrence.to_utc(local, zone), recurrence.to_utc(local, zone) + length) for local in kept]
-    clinician_ids = [c.pk for c in details.clinicians]
-    found = conflicts.find(
-        spans,
-        clinicians=details.clinicians,
-        room=details.room,
-        client_ids=[c.pk for c in details.clients],
-        client_label=label,
-        zone=display_zone or zone,
-    )
-    double_booked = _raise_conflicts(found, actor, clinician_ids, override)
+    found = _conflicts(spans, details, label, display_zone or zone)
+    double_booked = _raise_conflicts(found, actor, details, override)
     if rule is not None:
         booking.series = AppointmentSeries.objects.create(
             time_zone=zone,
@@ -354,16 +359,19 @@ def _recheck(
     closed = [(d, c) for d in days if (c := conflicts.closure_on(closures, d, details.location.pk))]
     if closed:
         raise ValidationError([_closed_message(d, c) for d, c in closed])
-    found = conflicts.find(
-        spans,
-        clinicians=details.clinicians,
-        room=details.room,
-        client_ids=[c.pk for c in details.clients],
-        client_label=label,
-        zone=display_zone or zone,
-        exclude_ids=exclude_ids,
-    )
-    return _raise_conflicts(found, actor, [c.pk for c in details.clinicians], override)
+    found = _conflicts(spans, details, label, display_zone or zone, exclude_ids)
+    return _raise_conflicts(found, actor, details, override)
+
+
+def _replace_links(appointment: Appointment, link_model: type[models.Model], field: str, chosen: Sequence) -> bool:
+    """Link ``appointment`` to exactly ``chosen`` (its clinicians or clients, through ``link_model``'s ``field``);
+    whether anything changed."""
+    links = link_model._default_manager.filter(appointment=appointment)
+    if set(links.values_list(f"{field}_id", flat=True)) == {row.pk for row in chosen}:
+        return False
+    links.delete()
+    link_model._default_manager.bulk_create([link_model(appointment=appointment, **{field: row}) for row in chosen])
+    return True
 
 
 def _apply(appointment: Appointment, details: Details, start, end, *, double_booked: bool, now) -> list[str]:
@@ -376,19 +384,9 @@ def _apply(appointment: Appointment, details: Details, start, end, *, double_boo
     if (appointment.start, appointment.end) != (start, end):
         appointment.start, appointment.end = start, end
         changed.append("time")
-    clinician_ids = {c.pk for c in details.clinicians}
-    if set(appointment.clinician_links.values_list("clinician_id", flat=True)) != clinician_ids:
-        appointment.clinician_links.all().delete()
-        AppointmentClinician.objects.bulk_create(
-            [AppointmentClinician(appointment=appointment, clinician=c) for c in details.clinicians]
-        )
+    if _replace_links(appointment, AppointmentClinician, "clinician", details.clinicians):
         changed.append("clinicians")
-    client_ids = {c.pk for c in details.clients}
-    if set(appointment.client_links.values_list("client_id", flat=True)) != client_ids:
-        appointment.client_links.all().delete()
-        AppointmentClient.objects.bulk_create(
-            [AppointmentClient(appointment=appointment, client=c) for c in details.clients]
-        )
+    if _replace_links(appointment, AppointmentClient, "client", details.clients):
         changed.append("clients")
     appointment.double_booked = appointment.double_booked or double_booked
     appointment.updated_at = now

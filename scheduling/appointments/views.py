@@ -21,7 +21,7 @@ from clients.records.models import Client
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import today_in
 from core.errors import ConflictError
-from core.forms import add_validation_errors
+from core.forms import add_validation_errors, run_button, submit
 from scheduling import policies
 from scheduling.appointments import calendar, recurrence, selectors, services
 from scheduling.appointments.forms import (
@@ -283,6 +283,13 @@ def _clinician_ids(appointment: Appointment) -> list[int]:
     return list(appointment.clinician_links.values_list("clinician_id", flat=True))
 
 
+def _changeable(request, pk, permission: str) -> Appointment:
+    """The appointment (404 unless this clinic's) if the person may change it (403 otherwise), both audited."""
+    appointment = _appointment(request, pk, permission)
+    require(request, policies.can_change(request.membership, _clinician_ids(appointment)), permission, appointment)
+    return appointment
+
+
 @login_required
 def appointment_detail(request, pk: int):
     actor = request.membership
@@ -389,8 +396,7 @@ def appointment_edit(request, pk: int):
 def appointment_move(request, pk: int):
     """Drag-and-drop and keyboard moves (fetch with the CSRF header): JSON in, JSON out."""
     actor = request.membership
-    appointment = _appointment(request, pk, "scheduling.change")
-    require(request, policies.can_change(actor, _clinician_ids(appointment)), "scheduling.change", appointment)
+    appointment = _changeable(request, pk, "scheduling.change")
     zone = selectors.reader_zone(request)
     tz = zoneinfo.ZoneInfo(zone)
     start, end = parse_datetime(request.POST.get("start", "")), parse_datetime(request.POST.get("end", ""))
@@ -430,59 +436,28 @@ def appointment_move(request, pk: int):
 @login_required
 def appointment_cancel(request, pk: int):
     actor = request.membership
-    appointment = _appointment(request, pk, "scheduling.cancel")
-    require(request, policies.can_change(actor, _clinician_ids(appointment)), "scheduling.cancel", appointment)
+    appointment = _changeable(request, pk, "scheduling.cancel")
     form = CancelForm(request.POST or None, initial={"version": appointment.version, "scope": services.ONE})
     if not appointment.series_id:
         del form.fields["scope"]
-    if request.method == "POST" and form.is_valid():
-        try:
-            cancelled = services.cancel(
-                appointment,
-                actor=actor,
-                expected_version=form.cleaned_data["version"],
-                cancelled_by=form.cleaned_data["cancelled_by"],
-                reason=form.cleaned_data["reason"],
-                scope=form.cleaned_data.get("scope") or services.ONE,
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            late = " (late cancellation)" if cancelled[0].late_cancellation else ""
-            count = f"{len(cancelled)} appointments" if len(cancelled) > 1 else "Appointment"
-            matching = waitlist_selectors.count_matching_cancelled(actor, cancelled[0], request.organization.time_zone)
-            waiting = f" {waitlist_selectors.matches_text(matching)}." if matching else ""
-            messages.success(request, f"{count} cancelled{late}.{waiting}")
-            return redirect("scheduling:detail", pk=pk)
+    if cancelled := submit(request, form, services.cancel, appointment):
+        late = " (late cancellation)" if cancelled[0].late_cancellation else ""
+        count = f"{len(cancelled)} appointments" if len(cancelled) > 1 else "Appointment"
+        matching = waitlist_selectors.count_matching_cancelled(actor, cancelled[0], request.organization.time_zone)
+        waiting = f" {waitlist_selectors.matches_text(matching)}." if matching else ""
+        messages.success(request, f"{count} cancelled{late}.{waiting}")
+        return redirect("scheduling:detail", pk=pk)
     return render(request, "scheduling/cancel.html", {"form": form, "appointment": appointment})
 
 
 @login_required
 @require_POST
 def appointment_status(request, pk: int):
-    actor = request.membership
-    appointment = _appointment(request, pk, "scheduling.status")
-    require(request, policies.can_change(actor, _clinician_ids(appointment)), "scheduling.status", appointment)
+    appointment = _changeable(request, pk, "scheduling.status")
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a status.")
-        return redirect("scheduling:detail", pk=pk)
-    try:
-        services.set_status(
-            appointment,
-            actor=actor,
-            expected_version=form.cleaned_data["version"],
-            status=form.cleaned_data["status"],
-            request=request,
-        )
-    except ConflictError as error:
-        messages.error(request, error.message)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    elif run_button(request, services.set_status, appointment, **form.arguments()):
         messages.success(request, f"Marked {Status(form.cleaned_data['status']).label.lower()}.")
     return redirect("scheduling:detail", pk=pk)
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.people.models import Membership
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import today_in
-from core.forms import add_validation_errors
+from core.forms import add_validation_errors, run_button
 from scheduling import policies
 from scheduling.appointments import recurrence, selectors
 from scheduling.availability import services as availability
@@ -46,13 +46,20 @@ def open_slots(request):
     return render(request, "scheduling/open_slots.html", context)
 
 
-@login_required
-def availability_edit(request, member_pk: int):
-    actor = request.membership
+def _clinician(request, member_pk: int) -> Membership:
+    """The clinician whose hours the page manages (404 unless this clinic's; 403 unless the person may), audited."""
     clinician = get_for_clinic_or_404(
         request, Membership.objects.select_related("user"), "scheduling.availability", member_pk
     )
-    require(request, policies.can_manage_availability(actor, clinician), "scheduling.availability", clinician)
+    require(
+        request, policies.can_manage_availability(request.membership, clinician), "scheduling.availability", clinician
+    )
+    return clinician
+
+
+@login_required
+def availability_edit(request, member_pk: int):
+    clinician = _clinician(request, member_pk)
     zone = request.organization.time_zone
     rows = WorkingHours.objects.filter(clinician=clinician).select_related("location")
     initial = [
@@ -63,16 +70,8 @@ def availability_edit(request, member_pk: int):
     block_form = BlockTimeForm(prefix="block")
     if request.method == "POST" and formset.is_valid():
         kept = [f.cleaned_data for f in formset if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        try:
-            availability.set_working_hours(
-                clinician,
-                actor=actor,
-                rows=[{k: v for k, v in row.items() if k != "DELETE"} for row in kept],
-                request=request,
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
+        rows = [{k: v for k, v in row.items() if k != "DELETE"} for row in kept]
+        if run_button(request, availability.set_working_hours, clinician, rows=rows):
             messages.success(request, "Working hours saved.")
             return redirect("scheduling:availability", member_pk=member_pk)
     blocks = BlockedTime.objects.filter(clinician=clinician, end__gt=timezone.now()).order_by("start")
@@ -89,24 +88,14 @@ def availability_edit(request, member_pk: int):
 @login_required
 @require_POST
 def block_add(request, member_pk: int):
-    actor = request.membership
-    clinician = get_for_clinic_or_404(
-        request, Membership.objects.select_related("user"), "scheduling.availability", member_pk
-    )
-    require(request, policies.can_manage_availability(actor, clinician), "scheduling.availability", clinician)
+    clinician = _clinician(request, member_pk)
     form = BlockTimeForm(request.POST, prefix="block")
     zone = request.organization.time_zone
     if form.is_valid():
         data = form.cleaned_data
         start = recurrence.to_utc(datetime.datetime.combine(data["start_date"], data["start_time"]), zone)
         end = recurrence.to_utc(datetime.datetime.combine(data["end_date"], data["end_time"]), zone)
-        try:
-            availability.block_time(
-                clinician, actor=actor, start=start, end=end, reason=data["reason"], request=request
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
+        if run_button(request, availability.block_time, clinician, start=start, end=end, reason=data["reason"]):
             messages.success(request, "Time blocked.")
     else:
         messages.error(request, "Give the start and end of the blocked time.")
@@ -116,10 +105,8 @@ def block_add(request, member_pk: int):
 @login_required
 @require_POST
 def block_remove(request, member_pk: int, block_pk: int):
-    actor = request.membership
-    clinician = get_for_clinic_or_404(request, Membership.objects.all(), "scheduling.availability", member_pk)
-    require(request, policies.can_manage_availability(actor, clinician), "scheduling.availability", clinician)
+    clinician = _clinician(request, member_pk)
     block = get_for_clinic_or_404(request, clinician.blocked_times.all(), "scheduling.availability", block_pk)
-    availability.unblock_time(block, actor=actor, request=request)
+    availability.unblock_time(block, actor=request.membership, request=request)
     messages.success(request, "Blocked time removed.")
     return redirect("scheduling:availability", member_pk=member_pk)

@@ -20,7 +20,7 @@ from audit.models import Outcome
 from audit.request_info import client_ip
 from audit.services import record
 from core.authz import get_for_clinic_or_404, require
-from core.forms import add_validation_errors
+from core.forms import add_validation_errors, run_button
 from scheduling import policies
 from scheduling.appointments import selectors
 from scheduling.feeds import services as feeds
@@ -86,11 +86,7 @@ def feed_revoke(request, pk: int):
     actor = request.membership
     require(request, policies.can_use_feeds(actor), "scheduling.feeds")
     feed = get_for_clinic_or_404(request, CalendarFeed.objects.filter(owner=actor), "scheduling.feeds", pk)
-    try:
-        feeds.revoke_feed(feed, actor=actor, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
+    if run_button(request, feeds.revoke_feed, feed):
         messages.success(request, "Link removed: calendar apps using it stop updating.")
     return redirect("scheduling:feeds")
 

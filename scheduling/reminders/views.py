@@ -19,7 +19,7 @@ from audit.request_info import client_ip
 from audit.services import record
 from core.authz import require
 from core.errors import ConflictError
-from core.forms import add_validation_errors
+from core.forms import submit
 from scheduling import policies
 from scheduling.appointments import services
 from scheduling.reminders import services as reminders
@@ -36,19 +36,9 @@ def reminder_settings(request):
     current = reminders.clinic_settings()
     initial = {"version": current.version}
     form = ReminderSettingsForm(request.POST or None, instance=current, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.Meta.fields}
-        try:
-            reminders.save_settings(
-                actor=actor, expected_version=form.cleaned_data["version"], changes=changes, request=request
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Reminder settings saved.")
-            return redirect("scheduling:reminder_settings")
+    if submit(request, form, reminders.save_settings):
+        messages.success(request, "Reminder settings saved.")
+        return redirect("scheduling:reminder_settings")
     return render(request, "scheduling/reminders/settings.html", {"form": form})
 
 

@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.people.models import Membership
 from clients.access import visible_clients
+from core.forms import NumberCheckboxes, VersionForm
 from scheduling.appointments.forms import WEEKDAY_CHOICES
 from scheduling.appointments.models import AppointmentType, Room
 from scheduling.appointments.selectors import clinician_queryset
@@ -26,14 +27,7 @@ class EntryForm(forms.Form):
         max_length=100,
         help_text="Matched against staff job titles, e.g. “LCSW” or “Psychologist”.",
     )
-    weekdays = forms.TypedMultipleChoiceField(
-        label="Days that suit",
-        choices=WEEKDAY_CHOICES,
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: any day.",
-    )
+    weekdays = NumberCheckboxes(label="Days that suit", choices=WEEKDAY_CHOICES, help_text="None ticked: any day.")
     windows = forms.MultipleChoiceField(
         label="Times that suit",
         choices=TimeWindow.choices,
@@ -66,6 +60,12 @@ class EntryForm(forms.Form):
         self.fields["clinician"].queryset = clinician_queryset().order_by("user__full_name")
         self.fields["clinician"].label_from_instance = lambda m: m.user.full_name
 
+    def arguments(self) -> dict:
+        """What ``waitlist.update_entry`` takes besides the entry (see ``core.forms.submit``); a form without a
+        version never matches the entry's."""
+        version = self.cleaned_data.get("version")
+        return {"expected_version": version if version is not None else -1, "data": self.data_for_service()}
+
     def data_for_service(self) -> EntryData:
         data = self.cleaned_data
         return EntryData(
@@ -79,8 +79,7 @@ class EntryForm(forms.Form):
         )
 
 
-class ReasonForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+class ReasonForm(VersionForm):
     reason = forms.CharField(
         max_length=REASON_MAX,
         required=False,

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.people.models import Membership
 from accounts.roles import Role
-from audit.services import record
+from clients.events import record_change
 from clients.records.models import Client, ClientStatus
 from core.versioning import lock_version, save_version
 from scheduling.appointments import conflicts, services
@@ -58,7 +58,7 @@ class Slot:
 
 
 def _audit(action: str, entry: WaitlistEntry, *, actor: Membership, request=None, **detail) -> None:
-    record(action, request=request, actor=actor.user, target=entry, client_id=entry.client_id, detail=detail)
+    record_change(action, entry, actor=actor, request=request, **detail)
 
 
 def _check_client(client: Client) -> None:

@@ -21,7 +21,7 @@ from audit.services import record
 from clients.records.models import Client
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
-from core.forms import add_validation_errors
+from core.forms import add_validation_errors, run_button, submit
 from scheduling import policies
 from scheduling.appointments import recurrence, services
 from scheduling.appointments.models import Appointment, Room
@@ -33,6 +33,7 @@ from scheduling.waitlist.models import TimeWindow, WaitlistEntry
 from tenancy.models import Location
 
 PAGE_SIZE = 50
+INCOMPLETE = "The form was incomplete; reload the page and try again."
 DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -193,38 +194,59 @@ def entry_edit(request, pk: int):
         "version": entry.version,
     }
     form = EntryForm(request.POST or None, actor=actor, with_client=False, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        version = form.cleaned_data.get("version")
-        try:
-            waitlist.update_entry(
-                entry,
-                actor=actor,
-                expected_version=version if version is not None else -1,
-                data=form.data_for_service(),
-                request=request,
-            )
-        except ConflictError as error:
-            form.add_error(None, error.message)
-        except ValidationError as error:
-            add_validation_errors(form, error)
-        else:
-            messages.success(request, "Waitlist entry saved.")
-            return redirect("scheduling:waitlist_entry", pk=pk)
+    if submit(request, form, waitlist.update_entry, entry):
+        messages.success(request, "Waitlist entry saved.")
+        return redirect("scheduling:waitlist_entry", pk=pk)
     _label([entry], wl.named_client_ids(actor, [entry.client_id]))
     return render(
         request, "scheduling/waitlist_form.html", {"form": form, "entry": entry, "zone": reader_zone(request)}
     )
 
 
-def _answer(request, pk: int, permission: str, action) -> WaitlistEntry:
-    """Run ``action(entry, form)`` for a POSTed version (and reason), turning refusals into messages."""
+def _answer(request, pk: int, permission: str, service, done: str):
+    """Remove an entry or decline its offer: the POSTed version and reason go to ``service``, refusals become
+    messages."""
     entry = _managed(request, pk, permission)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The form was incomplete; reload the page and try again.")
-        return entry
+        messages.error(request, INCOMPLETE)
+    elif run_button(request, service, entry, **form.arguments()):
+        messages.success(request, done)
+    return redirect("scheduling:waitlist_entry", pk=pk)
+
+
+@login_required
+@require_POST
+def entry_remove(request, pk: int):
+    return _answer(request, pk, "scheduling.waitlist.remove", waitlist.remove_entry, "Removed from the waitlist.")
+
+
+@login_required
+@require_POST
+def offer_decline(request, pk: int):
+    done = "Offer declined; the client is waiting again and keeps their place."
+    return _answer(request, pk, "scheduling.waitlist.services.offer", waitlist.decline_offer, done)
+
+
+@login_required
+@require_POST
+def offer_accept(request, pk: int):
+    entry = _managed(request, pk, "scheduling.waitlist.services.offer")
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, INCOMPLETE)
+        return redirect("scheduling:waitlist_entry", pk=pk)
+    offer = entry.offers.filter(outcome="pending").select_related("clinician").first()
+    allowed = offer is None or policies.can_book(request.membership, [offer.clinician_id])
+    require(request, allowed, "scheduling.book", entry)
     try:
-        result = action(entry, form.cleaned_data)
+        appointment = waitlist.accept_offer(
+            entry,
+            actor=request.membership,
+            expected_version=form.cleaned_data["version"],
+            zone=reader_zone(request),
+            request=request,
+        )
     except ConflictError as error:
         messages.error(request, error.message)
     except services.BookingRefused as error:
@@ -232,56 +254,7 @@ def _answer(request, pk: int, permission: str, action) -> WaitlistEntry:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        entry.result = result
-    return entry
-
-
-@login_required
-@require_POST
-def entry_remove(request, pk: int):
-    def remove(entry, data):
-        waitlist.remove_entry(
-            entry, actor=request.membership, expected_version=data["version"], reason=data["reason"], request=request
-        )
-        messages.success(request, "Removed from the waitlist.")
-
-    _answer(request, pk, "scheduling.waitlist.remove", remove)
-    return redirect("scheduling:waitlist_entry", pk=pk)
-
-
-@login_required
-@require_POST
-def offer_decline(request, pk: int):
-    def decline(entry, data):
-        waitlist.decline_offer(
-            entry, actor=request.membership, expected_version=data["version"], reason=data["reason"], request=request
-        )
-        messages.success(request, "Offer declined; the client is waiting again and keeps their place.")
-
-    _answer(request, pk, "scheduling.waitlist.services.offer", decline)
-    return redirect("scheduling:waitlist_entry", pk=pk)
-
-
-@login_required
-@require_POST
-def offer_accept(request, pk: int):
-    def accept(entry, data):
-        offer = entry.offers.filter(outcome="pending").select_related("clinician").first()
-        allowed = offer is None or policies.can_book(request.membership, [offer.clinician_id])
-        require(request, allowed, "scheduling.book", entry)
-        appointment = waitlist.accept_offer(
-            entry,
-            actor=request.membership,
-            expected_version=data["version"],
-            zone=reader_zone(request),
-            request=request,
-        )
         messages.success(request, "Booked from the waitlist.")
-        return appointment
-
-    entry = _answer(request, pk, "scheduling.waitlist.services.offer", accept)
-    appointment = getattr(entry, "result", None)
-    if appointment is not None:
         return redirect("scheduling:detail", pk=appointment.pk)
     return redirect("scheduling:waitlist_entry", pk=pk)
 
