@@ -103,10 +103,10 @@ class TicketFieldsMixin:
             {
                 "list": self.client_options_id,
                 "autocomplete": "off",
-                "hx-post": reverse("tickets:client_search"),
-                "hx-trigger": "input changed delay:300ms",
-                "hx-target": f"#{self.client_options_id}",
-                "hx-swap": "innerHTML",
+                "data-hx-post": reverse("tickets:client_search"),
+                "data-hx-trigger": "input changed delay:300ms",
+                "data-hx-target": f"#{self.client_options_id}",
+                "data-hx-swap": "innerHTML",
             }
         )
         assignee_id = self.auto_id % "assignee"

@@ -21,10 +21,10 @@ class DiagnosisForm(VersionedForm):
                 "list": "icd-codes",
                 "autocomplete": "off",
                 "spellcheck": "false",
-                "hx-get": reverse("clients:icd_search"),
-                "hx-trigger": "input changed delay:250ms",
-                "hx-target": "#icd-codes",
-                "hx-swap": "innerHTML",
+                "data-hx-get": reverse("clients:icd_search"),
+                "data-hx-trigger": "input changed delay:250ms",
+                "data-hx-target": "#icd-codes",
+                "data-hx-swap": "innerHTML",
             }
         )
 

@@ -284,7 +284,7 @@ def test_live_search_returns_only_the_results(org, front_desk, people, clinic_cl
 def test_the_query_stays_out_of_urls_logs_and_the_audit_log(org, front_desk, people, clinic_client, caplog):
     client = clinic_client(org, front_desk)
     page = _text(client.get("/clients/"))
-    assert 'method="post"' in page and 'hx-post="/clients/"' in page
+    assert 'method="post"' in page and 'data-hx-post="/clients/"' in page
     with caplog.at_level(logging.DEBUG):
         body = _find(client, "Müller 1/2/75")
     assert "Anneliese Müller" in body

@@ -51,7 +51,7 @@ document.addEventListener("DOMContentLoaded", () => {
     warnTimer = setTimeout(warn, (idleSeconds - warnBefore) * 1000);
     endTimer = setTimeout(signOut, idleSeconds * 1000);
   };
-  const csrfToken = () => JSON.parse(document.getElementById("main").getAttribute("hx-headers"))["X-CSRFToken"];
+  const csrfToken = () => JSON.parse(document.getElementById("main").getAttribute("data-hx-headers"))["X-CSRFToken"];
 
   dialog.querySelector("[data-stay-signed-in]").addEventListener("click", async () => {
     const response = await fetch(body.dataset.keepaliveUrl, {

@@ -13,7 +13,7 @@ const toBase64url = (buffer) => {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 };
 
-const csrfToken = () => JSON.parse(document.getElementById("main").getAttribute("hx-headers"))["X-CSRFToken"];
+const csrfToken = () => JSON.parse(document.getElementById("main").getAttribute("data-hx-headers"))["X-CSRFToken"];
 
 const supported = () => Boolean(window.PublicKeyCredential && navigator.credentials);
 

@@ -73,15 +73,15 @@ def test_creating_a_ticket_numbers_it_and_records_where_it_came_from(org, clinic
 def test_the_help_button_is_on_every_page_and_opens_the_form_as_a_fragment(org, clinician, clinic_client):
     client = clinic_client(org, clinician)
     home = _text(client.get("/clients/"))
-    assert 'hx-get="/tickets/new/?from=/clients/"' in home
+    assert 'data-hx-get="/tickets/new/?from=/clients/"' in home
     assert 'href="/tickets/new/?from=/clients/"' in home  # and a plain link without JavaScript
     fragment = client.get("/tickets/new/", {"from": "/clients/"}, HTTP_HX_REQUEST="true")
     text = _text(fragment)
-    assert "<html" not in text and 'hx-post="/tickets/new/"' in text
+    assert "<html" not in text and 'data-hx-post="/tickets/new/"' in text
     assert "Titles must not hold PHI" not in text and "they must not hold PHI" in text
     assert "Crisis — within 60–90 minutes; only when you cannot work" in text
     page = _text(client.get("/tickets/new/", {"from": "/clients/"}))
-    assert "<html" in page and "hx-post" not in page.split("<form", 2)[-1].split(">")[0]
+    assert "<html" in page and "data-hx-post" not in page.split("<form", 2)[-1].split(">")[0]
 
 
 def test_creating_from_the_dialog_returns_a_confirmation_fragment(org, clinician, front_desk, clinic_client):

@@ -30,7 +30,7 @@ function announce(message, isError = false) {
 }
 
 function csrfToken() {
-  return JSON.parse(document.getElementById("main").getAttribute("hx-headers"))["X-CSRFToken"];
+  return JSON.parse(document.getElementById("main").getAttribute("data-hx-headers"))["X-CSRFToken"];
 }
 
 const targets = () => [...calendar.querySelectorAll(".cal-slots, .cal-cell")];
