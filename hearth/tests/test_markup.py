@@ -7,8 +7,27 @@ ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("*.html", "*.py", "*.js")
 SKIPPED_DIRS = {".venv", "node_modules", ".git", "tests", "var"}
 HTMX_NAMES = "|".join(
-    "get post put patch delete target trigger swap swap-oob push-url sync select include headers vals confirm indicator "
-    "boost on".split()
+    (
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "target",
+        "trigger",
+        "swap",
+        "swap-oob",
+        "push-url",
+        "sync",
+        "select",
+        "include",
+        "headers",
+        "vals",
+        "confirm",
+        "indicator",
+        "boost",
+        "on",
+    )
 )
 BARE_HTMX = re.compile(rf"(?<![-\w])hx-({HTMX_NAMES})\b")
 
