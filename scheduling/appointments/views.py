@@ -22,6 +22,7 @@ from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import today_in
 from core.errors import ConflictError
 from core.forms import add_validation_errors, run_button, submit
+from core.paging import page_of
 from scheduling import policies
 from scheduling.appointments import calendar, recurrence, selectors, services
 from scheduling.appointments.forms import (
@@ -521,21 +522,24 @@ def preferences(request):
     return render(request, "scheduling/preferences.html", {"form": form})
 
 
+TAB_PAGE_SIZE = 20
+
+
 def schedule_tab(request, client, chart):
-    """The chart's Schedule tab: upcoming and past appointments and attendance rates (the chart read is audited
-    by ``clients.access.get_chart`` before this runs)."""
+    """The chart's Schedule tab: upcoming appointments (soonest first) and past ones (latest first), each paged on
+    its own, and attendance rates (the chart read is audited by ``clients.access.get_chart`` before this runs)."""
     zone = selectors.reader_zone(request)
     now = timezone.now()
-    rows = selectors.client_appointments(client)
-    for a in rows:
+    upcoming = page_of(request, selectors.client_appointments(client, now, upcoming=True), TAB_PAGE_SIZE, "upcoming")
+    past = page_of(request, selectors.client_appointments(client, now, upcoming=False), TAB_PAGE_SIZE, "past")
+    selectors.load_clinicians([*upcoming, *past])
+    for a in [*upcoming, *past]:
         a.local_start = recurrence.to_local(a.start, zone)
         a.clinician_names = ", ".join(link.clinician.user.full_name for link in a.clinician_links.all())
-    upcoming = [a for a in rows if a.end > now]
-    past = [a for a in reversed(rows) if a.end <= now]
     context = {
         "upcoming": upcoming,
         "past": past,
-        "stats": selectors.attendance(rows, now),
+        "stats": selectors.attendance(client, now),
         "zone": zone,
         "can_book": policies.can_open_booking(request.membership) and client.status not in ("discharged",),
         **waitlist_views.chart_context(request, client),

@@ -67,3 +67,12 @@ document.addEventListener("DOMContentLoaded", () => {
   body.addEventListener("htmx:afterRequest", schedule);
   schedule();
 });
+
+// Paged lists: after a pager link swaps its list in place (htmx), move focus to the new list so keyboard and
+// screen-reader users continue from its first row rather than from the top of the page.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const link = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!link || !link.closest || !link.closest(".pager")) return;
+  const region = document.querySelector(link.getAttribute("data-hx-target"));
+  if (region) region.focus();
+});
