@@ -31,9 +31,10 @@ from clients.records.models import Client, ClientStatus
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import clinic_today
 from core.forms import add_validation_errors, submit
-from core.paging import page_number, window
+from core.paging import page_number, page_of, window
 
 PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 25
 
 
 @sensitive_post_parameters("q")
@@ -209,7 +210,8 @@ def _status_forms(request, client, chart) -> dict:
 
 
 def _render_status(request, client, chart, forms: dict, status_code: int = 200):
-    context = {"forms": forms, "history": status.history(client), "readmission": client.status == "discharged"}
+    history = page_of(request, status.history(client), HISTORY_PAGE_SIZE, "history")
+    context = {"forms": forms, "history": history, "readmission": client.status == "discharged"}
     return tabs.render_tab(request, client, chart, "overview", "clients/status.html", context, status=status_code)
 
 
