@@ -15,6 +15,7 @@ from audit.services import record
 from core import uploads
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
+from core.paging import page_number
 from tickets import policies, selectors, services
 from tickets.forms import AddStaffForm, CommentForm, EditTicketForm, NewTicketForm, TicketFilterForm, staff_choices
 from tickets.models import Notification, TicketUpdate, UpdateKind
@@ -193,7 +194,7 @@ def _render_detail(request, ticket, associated, *, form=None, comment_form=None,
     context = {
         "ticket": ticket,
         "form": form,
-        "thread": selectors.thread(ticket),
+        "thread": selectors.thread(ticket, page_number(request.GET.get("updates"))),
         "associates": [(m, policies.can_remove_associate(actor, ticket, m)) for m in people],
         "can_comment": policies.can_comment(actor, ticket, associated=associated),
         "comment_form": comment_form or CommentForm(),

@@ -10,7 +10,6 @@ from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.urls import reverse
 from audit.services import record
 from core.authz import require
 from core.clinic_time import clinic_now, clinic_zone
+from core.paging import page_of
 from reports import policies
 from reports.audit_log.forms import AuditFilterForm
 from reports.audit_log.selectors import audit_events, client_numbers
@@ -64,9 +64,7 @@ def report(request):
     form = AuditFilterForm(request.GET, organization=request.organization)
     page, events = None, []
     if form.is_valid():
-        page = Paginator(audit_events(request.organization, form.cleaned_data), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = page_of(request, audit_events(request.organization, form.cleaned_data), PAGE_SIZE)
         events = list(page)
         numbers = client_numbers(e.client_id for e in events)
         for event in events:
