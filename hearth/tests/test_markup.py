@@ -52,3 +52,23 @@ def test_htmx_attributes_are_written_as_valid_data_attributes():
 
 def test_the_check_finds_a_bare_attribute():
     assert BARE_HTMX.search('<form hx-post="/x/">') and not BARE_HTMX.search('<form data-hx-post="/x/">')
+
+
+RAW_DATETIME = re.compile(r"""datetime=["']\{\{(?![^}]*\|iso_datetime)[^}]*\}\}""")
+
+
+def test_time_elements_write_their_datetime_through_iso_datetime():
+    """``date:'c'`` keeps microseconds, which HTML's datetime syntax refuses; ``iso_datetime`` writes seconds."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in _sources()
+        if path.suffix == ".html"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if RAW_DATETIME.search(line)
+    ]
+    assert offenders == []
+
+
+def test_the_check_finds_a_raw_datetime():
+    assert RAW_DATETIME.search("""<time datetime="{{ e.at|date:'c' }}">""")
+    assert not RAW_DATETIME.search('<time datetime="{{ e.at|iso_datetime }}">')
