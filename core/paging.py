@@ -9,7 +9,11 @@ reads one row past the page instead: the total is known only when the last page 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
+
+# What a page is read from: a QuerySet (sliced into one LIMIT/OFFSET query) or any sliceable sequence.
+Rows = Sequence | QuerySet
 
 # A page number past this is treated as page 1: it keeps the slice's OFFSET within what every database accepts.
 MAX_PAGE = 100_000
@@ -70,7 +74,7 @@ class Window:
         return len(self.rows)
 
 
-def window(items: Sequence, number: int, per_page: int, *, limit: int | None = None) -> Window:
+def window(items: Rows, number: int, per_page: int, *, limit: int | None = None) -> Window:
     """Page ``number`` of ``items`` (a QuerySet or any sliceable sequence), read as one slice of at most
     ``per_page + 1`` rows. ``limit`` caps how far paging goes: rows past it are never shown, and the page that
     reaches it says ``capped`` when more would follow. A page past the end falls back to page 1."""
@@ -87,7 +91,7 @@ def window(items: Sequence, number: int, per_page: int, *, limit: int | None = N
     return Window(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
 
 
-def page_of(request: HttpRequest, items: Sequence, per_page: int, param: str = "page") -> Window:
+def page_of(request: HttpRequest, items: Rows, per_page: int, param: str = "page") -> Window:
     """The page of ``items`` that ``request.GET[param]`` asks for (a bad or missing value is page 1).
 
     Screens with several lists give each its own ``param`` so their pagers move independently."""

@@ -6,8 +6,8 @@ the document's own section. Other clients' or clinics' document ids are 404s, ot
 """
 
 from django.contrib import messages
-from django.db.models import Case, Value, When
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect

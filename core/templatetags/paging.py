@@ -3,12 +3,16 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.core.paginator import Page
+from django.template import Context
+
+from core.paging import Window
 
 register = template.Library()
 
 
 @register.inclusion_tag("_pager.html", takes_context=True)
-def pager(context, page, param: str = "page", target: str = "", label: str = "Pages") -> dict:
+def pager(context: Context, page: Window | Page, param: str = "page", target: str = "", label: str = "Pages") -> dict:
     """Previous/next links for ``page`` (a ``core.paging.Window`` or a Django ``Page``) that keep the request's
     other non-empty query parameters, so filters stay applied and several lists on one screen page independently.
 

@@ -5,10 +5,9 @@ import re
 from html import unescape
 
 import pytest
-from django.utils import timezone
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from conftest import rls_queries
