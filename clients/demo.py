@@ -21,7 +21,7 @@ DEMO_PROGRAMS = [
 # number, first and last name, birth date, the demo username of their primary clinician
 CASELOAD = [
     (9007, "Taylor", "Nguyen", datetime.date(1993, 7, 21), "clinician"),
-    (9008, "Jordan", "Alvarez", datetime.date(1982, 12, 5), "clinician"),
+    (9008, "Devon", "Park", datetime.date(1982, 12, 5), "clinician"),
     (9009, "Morgan", "Reid", datetime.date(2004, 3, 14), "clinician"),
     (9010, "Avery", "Thompson", datetime.date(1969, 10, 8), "clinician"),
     (9011, "Riley", "Chen", datetime.date(1999, 5, 30), "clinician"),
