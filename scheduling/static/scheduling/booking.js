@@ -18,7 +18,8 @@ function setUpPicker(picker) {
   const matches = picker.querySelector(".picker-matches");
   const announce = announcer(picker);
   let active = -1;
-  picker.querySelector("[data-picker-find]").hidden = true;
+  // Removed, not hidden: as the form's first submit button it would take Enter pressed in any field.
+  picker.querySelector("[data-picker-find]").remove();
 
   const options = () => [...matches.querySelectorAll('[role="option"]')];
 
