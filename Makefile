@@ -45,7 +45,7 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
 	@echo ""
-	@echo "Hearth is starting on http://localhost:$(PORT) — open the demo clinic at http://demo.localhost:$(PORT)/login/"
+	@echo "Hearth is starting on http://localhost:$(PORT) (it lists the demo clinics) — open the demo clinic at http://demo.localhost:$(PORT)/login/"
 	@echo "Press Ctrl+C to stop."
 	@$(BIN)/python -m hearth.serve --port $(PORT)
 

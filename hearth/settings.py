@@ -60,6 +60,11 @@ HEARTH_SUPPORT_SLUG = "support"
 HEARTH_SUPPORT_URLCONF = "console.urls"
 HEARTH_VENDOR_IDLE_MINUTES = env_int("HEARTH_VENDOR_IDLE_MINUTES", 30)
 ALLOWED_HOSTS = [HEARTH_BASE_DOMAIN, f".{HEARTH_BASE_DOMAIN}", *env_list("HEARTH_EXTRA_HOSTS", [])]
+if HEARTH_BASE_DOMAIN == "localhost":
+    # `make run`: http://127.0.0.1:8000/ is the bare domain too, answered with the demo clinics' addresses.
+    ALLOWED_HOSTS += ["127.0.0.1", "[::1]"]
+# What the bare domain answers (no clinic in the host): a welcome page, listing the demo clinics under localhost.
+HEARTH_WELCOME_VIEW = "hearth.views.welcome"
 HEARTH_PUBLIC_SCHEME = env_str("HEARTH_PUBLIC_SCHEME", "http" if HEARTH_BASE_DOMAIN == "localhost" else "https")
 HEARTH_PUBLIC_PORT = env_str("HEARTH_PUBLIC_PORT", "8000" if HEARTH_BASE_DOMAIN == "localhost" else "")
 # The PostgreSQL role that requests run as (SET ROLE), subject to row-level security. Empty: the login role is
@@ -260,14 +265,21 @@ HEARTH_REMINDER_LINK_RATE = env_str("HEARTH_REMINDER_LINK_RATE", "30/10m")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "client_error": {
+            "()": "hearth.log_format.ClientErrorFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security_console": {"class": "logging.StreamHandler", "formatter": "client_error"},
         "security_audit": {"class": "audit.logging.SecurityAuditHandler", "level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": env_str("HEARTH_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.security": {"handlers": ["console", "security_audit"], "level": "WARNING", "propagate": False},
+        "django.security": {"handlers": ["security_console", "security_audit"], "level": "WARNING", "propagate": False},
         "axes": {"level": "ERROR"},  # lockouts are audit events; per-attempt chatter would log usernames
         "psycopg.pool": {"level": "WARNING"},  # not a line per checkout; discarded connections still show
     },

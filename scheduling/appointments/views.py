@@ -5,13 +5,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.people.models import Membership
@@ -34,6 +35,7 @@ from scheduling.appointments.forms import (
     PreferenceForm,
     RoomForm,
     StatusForm,
+    client_matches,
 )
 from scheduling.appointments.models import Appointment, AppointmentType, CalendarPreference, ClinicClosure, Room, Status
 from scheduling.reminders import views as reminder_views
@@ -220,6 +222,23 @@ def _month(first, anchor, events, closures):
 
 
 @login_required
+@sensitive_post_parameters("client_query")
+@require_POST
+def client_search(request):
+    """The booking form's client picker, as the person types: the best few clients they may book.
+
+    A POST, like the client list's search, so the name or birth date typed never reaches a URL or an access log;
+    not audited, for the reasons ``clients.records.views.client_list`` gives.
+    """
+    require(request, policies.can_open_booking(request.membership), "scheduling.book")
+    text = request.POST.get("client_query", "")
+    if not text.strip():
+        return HttpResponse("")
+    matches = client_matches(request.membership, text)
+    return render(request, "scheduling/widgets/_client_matches.html", {"matches": matches, "live": True})
+
+
+@login_required
 def book(request):
     actor = request.membership
     require(request, policies.can_open_booking(actor), "scheduling.book")
@@ -238,7 +257,7 @@ def book(request):
             )
     form = BookForm(request.POST or None, actor=actor, zone=zone, initial=initial)
     refused = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.searching and form.is_valid():
         clinician_ids = [m.pk for m in form.cleaned_data["clinicians"]]
         require(request, policies.can_book(actor, clinician_ids), "scheduling.book.others")
         try:
@@ -358,7 +377,7 @@ def appointment_edit(request, pk: int):
     if not appointment.series_id:
         del form.fields["scope"]
     refused = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.searching and form.is_valid():
         require(
             request,
             policies.can_change(actor, [m.pk for m in form.cleaned_data["clinicians"]]),
