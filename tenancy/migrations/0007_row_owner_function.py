@@ -1,5 +1,6 @@
 from django.db import migrations
 
+# "%%" because the SQL goes through the driver's parameter formatting (it has none).
 CREATE = """
 CREATE OR REPLACE FUNCTION hearth_row_owner(tbl regclass, row_id text)
 RETURNS bigint
@@ -21,7 +22,7 @@ BEGIN
         RETURN NULL;
     END IF;
     BEGIN
-        EXECUTE format('SELECT organization_id FROM %s WHERE id = CAST($1 AS %s)', tbl, id_type) INTO owner USING row_id;
+        EXECUTE format('SELECT organization_id FROM %%s WHERE id = CAST($1 AS %%s)', tbl, id_type) INTO owner USING row_id;
     EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range OR invalid_datetime_format THEN
         RETURN NULL;
     END;
