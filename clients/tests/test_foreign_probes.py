@@ -5,6 +5,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEvent
 from audit.probes import ACTOR_LABEL, FOREIGN_PROBE
@@ -77,6 +78,12 @@ def test_the_response_does_the_same_work_whether_or_not_the_id_exists_elsewhere(
         counts.append(len(queries))
     assert counts[0] == counts[1]
     assert not _events(other_org, FOREIGN_PROBE)  # queued, not run inside the request
+    queued = list(DBTaskResult.objects.all())
+    assert len(queued) == 2  # one per miss, whether or not the id exists anywhere
+    for result in queued:  # what the worker does with each
+        result.task.call(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+    [probe] = _events(other_org, FOREIGN_PROBE)
+    assert probe.object_id == str(theirs.pk)
 
 
 def test_ones_own_ids_and_ids_of_no_clinic_are_not_reported_elsewhere(org, other_org, clinician, clinic_client):
@@ -100,3 +107,9 @@ def test_on_postgres_the_request_role_finds_the_owner_but_never_the_row(pg_only,
             assert cursor.fetchone()[0] is None
             cursor.execute("SELECT hearth_row_owner('clients_client'::regclass, 'x; DROP TABLE clients_client')")
             assert cursor.fetchone()[0] is None
+
+
+def test_other_kinds_of_record_are_reported_the_same_way(org, other_org, admin, outsider, clinic_client):
+    assert clinic_client(org, admin).get(f"/staff/{outsider.pk}/").status_code == 404
+    [probe] = _events(other_org, FOREIGN_PROBE)
+    assert (probe.object_type, probe.object_id) == ("accounts.membership", str(outsider.pk))
