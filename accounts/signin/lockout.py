@@ -147,6 +147,8 @@ def lock_detail(request: HttpRequest, credentials: dict | None) -> str:
     if until is None or failures >= MAX_CONSECUTIVE_FAILURES:
         return UNLOCK_ONLY
     local = timezone.localtime(until, clinic_zone(getattr(request, "organization", None)))
+    if local.second or local.microsecond:  # "after 10:02" must not be refused at 10:02:10
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
     return TRY_AGAIN.format(time=local.strftime("%H:%M"))
 
 

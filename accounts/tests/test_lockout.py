@@ -59,7 +59,7 @@ def test_each_failure_past_the_threshold_locks_twice_as_long_up_to_an_hour(org, 
             clock.shift(dt.timedelta(minutes=minutes) - dt.timedelta(seconds=1))
             assert _sign_in(client).status_code == 403, minutes  # still locked: refused, and not counted
             clock.shift(dt.timedelta(seconds=2))
-            now = dt.datetime.now(clinic_zone(org))
+            now = dt.datetime.now(clinic_zone(org)).replace(second=0) + dt.timedelta(minutes=1)  # rounded up
             longer = {1: 2, 2: 4, 4: 8, 8: 16, 16: 32, 32: 60, 60: 60}[minutes]
             page = _fail(client, "carol", 1).content.decode()  # a real attempt, wrong: locked again, longer
             assert f"Try again after {now + dt.timedelta(minutes=longer):%H:%M}" in page, minutes
