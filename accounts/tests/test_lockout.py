@@ -87,6 +87,12 @@ def test_a_hundred_consecutive_failures_lock_until_an_administrator_unlocks(org,
         assert _sign_in(clinic_client(org)).status_code == 302
 
 
+def test_clinic_settings_explain_the_threshold(org, admin, clinic_client):
+    page = unescape(clinic_client(org, admin).get("/settings/clinic/").content.decode())
+    assert "Failed sign-ins in a row before a pause" in page
+    assert "each further failure pauses it twice as long, up to an hour" in page
+
+
 def test_email_and_username_count_toward_the_same_lock(org, clinician, clinic_client):
     client = clinic_client(org)
     _fail(client, "carol", 3)
