@@ -28,7 +28,7 @@ def _client_key(group: str, request) -> str:
 
 def _account(request: HttpRequest) -> str:
     """The account a request tries: the identifier typed in, or the person half signed in (two-step pages)."""
-    typed = request.POST.get("username") or request.POST.get("email") or ""
+    typed = request.POST.get("username") or request.POST.get("email") or request.POST.get("identifier") or ""
     if typed:
         return typed.strip().lower()[:254]
     user = getattr(request, "user", None)
@@ -48,7 +48,11 @@ def _failure_usage(request: HttpRequest, *, increment: bool) -> list[dict]:
 
 
 def count_failure(request: HttpRequest) -> None:
-    """A wrong password or code from this request: counted per address and per address and account."""
+    """A wrong password or code from this request, counted per address and per address and account.
+
+    Password-reset requests count the same way: each sends an email, and the step ceiling alone would let one
+    address send hundreds to one person.
+    """
     _failure_usage(request, increment=True)
 
 

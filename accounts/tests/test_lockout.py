@@ -208,6 +208,18 @@ def test_failure_limits_pass_with_their_window(org, clinic_client, settings):
         assert _fail(client, "u9", 1).status_code == 200
 
 
+def test_reset_emails_to_one_person_are_limited_per_address(
+    org, clinician, clinic_client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    client = clinic_client(org)
+    limit = int(settings.HEARTH_AUTH_ACCOUNT_FAILURE_RATE.split("/")[0])
+    with django_capture_on_commit_callbacks(execute=True):  # the email tasks
+        codes = [client.post("/password/reset/", {"identifier": "carol"}).status_code for _ in range(limit + 1)]
+    assert codes == [302] * limit + [429]
+    assert len(mailoutbox) == limit
+    assert client.post("/password/reset/", {"identifier": "dave"}).status_code == 302
+
+
 def test_forgot_password_is_throttled_too(org, settings, clinic_client):
     settings.HEARTH_AUTH_RATE = "2/10m"
     client = clinic_client(org)
