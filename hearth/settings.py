@@ -293,21 +293,28 @@ HEARTH_AUDIT_CHECKPOINT_PATH = env_str("HEARTH_AUDIT_CHECKPOINT_PATH")
 # How many reverse proxies (load balancer, TLS terminator) stand in front of the app and append X-Forwarded-For.
 HEARTH_TRUSTED_PROXY_HOPS = env_int("HEARTH_TRUSTED_PROXY_HOPS", 0)
 
-# Lockout (django-axes): per clinic threshold, until an administrator unlocks; see accounts/signin/lockout.py.
+# Sign-in throttling (django-axes), NIST SP 800-63B 5.2.2: from the clinic's threshold on, timed locks that double
+# (1 minute up to an hour); 100 consecutive failures lock until an administrator unlocks. accounts/signin/lockout.py.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "accounts.signin.lockout.lockout_key"
 AXES_FAILURE_LIMIT = "accounts.signin.lockout.failure_limit"
 AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout.locked_out_response"
 AXES_CLIENT_IP_CALLABLE = "audit.request_info.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_COOLOFF_TIME = None
+AXES_COOLOFF_TIME = "accounts.signin.lockout.cool_off"
+AXES_HANDLER = "accounts.signin.lockout.ThrottleHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_password", "code"]
 
-# Throttling of sign-in endpoints by client address (django-ratelimit), on top of per-account lockout.
+# Throttling of sign-in endpoints by client address (django-ratelimit), on top of per-account throttling: every
+# step counts toward a ceiling an office behind one address never reaches; failures count toward tighter limits per
+# address and per (address, account). accounts/signin/ratelimits.py.
 RATELIMIT_VIEW = "hearth.views.rate_limited"
-HEARTH_AUTH_RATE = env_str("HEARTH_AUTH_RATE", "30/10m")
+HEARTH_AUTH_RATE = env_str("HEARTH_AUTH_RATE", "600/10m")
+HEARTH_AUTH_FAILURE_RATE = env_str("HEARTH_AUTH_FAILURE_RATE", "60/10m")
+HEARTH_AUTH_ACCOUNT_FAILURE_RATE = env_str("HEARTH_AUTH_ACCOUNT_FAILURE_RATE", "10/10m")
 HEARTH_SSO_RATE = env_str("HEARTH_SSO_RATE", "120/10m")
 # Calendar feeds (scheduling/feeds/views.py): per link, and per address (an office shares one).
 HEARTH_FEED_RATE = env_str("HEARTH_FEED_RATE", "30/10m")
