@@ -27,7 +27,9 @@ class SessionForm(forms.Form):
     def session(self):
         from notes.drafts.services import Session
 
-        data = dict(self.cleaned_data)
+        from notes.drafts.services import SESSION_FIELDS
+
+        data = {name: self.cleaned_data[name] for name in SESSION_FIELDS}
         return Session(**{**data, "duration_minutes": data["duration_minutes"] or None})
 
 
