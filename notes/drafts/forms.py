@@ -25,9 +25,7 @@ class SessionForm(forms.Form):
     contact_kind = forms.ChoiceField(label="Kind of contact", choices=[("", "—"), *ContactKind.choices], required=False)
 
     def session(self):
-        from notes.drafts.services import Session
-
-        from notes.drafts.services import SESSION_FIELDS
+        from notes.drafts.services import SESSION_FIELDS, Session
 
         data = {name: self.cleaned_data[name] for name in SESSION_FIELDS}
         return Session(**{**data, "duration_minutes": data["duration_minutes"] or None})
