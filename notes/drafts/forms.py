@@ -11,6 +11,9 @@ ANSWER_PREFIX = "a-"
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%H:%M")
+
 
 class SessionForm(forms.Form):
     """The facts of the session; the service checks the rules that span fields (future date, end before start)."""

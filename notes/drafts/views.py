@@ -169,6 +169,8 @@ def save_note(request, pk: int):
         return _refused(request, note, chart, general, session_form=session_form, errors=errors, answers=answers)
     if saved is None:
         return _refused(request, note, chart, [], session_form=session_form)
+    if "sign" in request.POST:
+        return redirect("notes:sign", pk=note.pk)
     return (
         tabs.back_to_tab(request, note.client_id, "notes", "Draft saved.")
         if "leave" in request.POST

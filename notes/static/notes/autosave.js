@@ -11,6 +11,8 @@
   let dirty = false;
   let saving = null;
   let stopped = false;
+  const snapshot = () => new URLSearchParams(new FormData(form)).toString().replace(/(^|&)version=\d+/, "");
+  let lastSent = snapshot();
 
   const show = (text, problem) => {
     status.textContent = text;
@@ -28,6 +30,9 @@
     if (!dirty || stopped) return;
     if (saving) await saving;
     dirty = false;
+    const sending = snapshot();
+    if (sending === lastSent) return;  // a blur's "change" after the input was already saved
+    lastSent = sending;
     show("Saving…");
     const body = new FormData(form);
     saving = fetch(url, {
@@ -42,6 +47,7 @@
         const type = response.headers.get("content-type") || "";
         if (!type.includes("application/json")) {
           dirty = true;
+          lastSent = "";
           show("Not saved: you were signed out. Sign in again in another tab, then keep typing; your last save is kept.", true);
           return;
         }
@@ -60,6 +66,7 @@
       })
       .catch(() => {
         dirty = true;
+        lastSent = "";
         show("Not saved: the connection was lost. Hearth will try again as you type.", true);
       })
       .finally(() => { saving = null; });
