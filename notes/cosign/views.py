@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.mfa.services import has_mfa
@@ -27,7 +28,8 @@ def queue(request):
     actor = request.membership
     require(request, policies.can_see_cosign_queue(actor), "notes.cosign_queue")
     page = window(selectors.cosign_queue(actor), page_number(request.GET.get("page")), PAGE_SIZE)
-    return render(request, "notes/queue.html", {"page": page})
+    detail_base = reverse("notes:detail", args=[0]).removesuffix("0/")
+    return render(request, "notes/queue.html", {"page": page, "detail_base": detail_base})
 
 
 @login_required

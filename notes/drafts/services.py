@@ -164,7 +164,8 @@ def save_draft(
 ) -> Note:
     """Save what is typed so far. Answers of the wrong type are refused with the field's message (nothing is
     saved); required fields may stay empty until signing."""
-    current = lock_version(note, expected_version=expected_version, noun="note", verb="saved")
+    locked = Note.objects.filter(pk=note.pk).select_related("template_version")
+    current = lock_version(locked, expected_version=expected_version, noun="note", verb="saved")
     check_editable(current, actor)
     changes: dict = {"last_saved_by": actor, "last_saved_at": timezone.now()}
     if current.template_version is not None:

@@ -192,7 +192,7 @@ def _refused(request, note, chart, general, status=400, **kwargs):
 @require_POST
 def autosave(request, pk: int):
     """The draft page's background save: JSON for ``static/notes/autosave.js``."""
-    note, _chart = get_note(request, pk, "notes.edit")
+    note, _chart = get_note(request, pk, "notes.edit", audit_read=False)
     require(request, note.author_id == request.membership.pk, "notes.edit", note)
     try:
         saved, session_form, _ = _save(request, note)
@@ -211,7 +211,8 @@ def autosave(request, pk: int):
 
 
 def saved_text(note, request) -> str:
+    """What the draft page shows after a save (the saver is the person asking: only the author saves)."""
     from core.clinic_time import clinic_zone
 
     when = note.last_saved_at.astimezone(clinic_zone(request.organization))
-    return f"Last saved by {note.last_saved_by.user.full_name} at {when:%H:%M:%S}"
+    return f"Last saved by {request.user.full_name} at {when:%H:%M:%S}"

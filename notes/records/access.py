@@ -11,10 +11,13 @@ from notes import policies
 from notes.records.models import Note
 
 
-def get_note(request: HttpRequest, pk, permission: str = "notes.view") -> tuple[Note, ChartAccess]:
+def get_note(
+    request: HttpRequest, pk, permission: str = "notes.view", *, audit_read: bool = True
+) -> tuple[Note, ChartAccess]:
     """The note and the person's chart access, or 404 (another clinic, unknown, or someone else's psychotherapy
     note, whose existence is not revealed) / 403 (not their clinical section), both audited; the read is
-    recorded as ``note.viewed``."""
+    recorded as ``note.viewed``, unless the caller is a write that its service audits itself (``audit_read``
+    False: an autosave is a ``note.saved``, not also a read)."""
     queryset = Note.objects.select_related(
         "client", "author__user", "template_version__template", "appointment", "group_session", "cosigner__user"
     )
@@ -34,5 +37,6 @@ def get_note(request: HttpRequest, pk, permission: str = "notes.view") -> tuple[
             raise Http404
         record_denied(request, permission, note)
         raise PermissionDenied(permission)
-    record("note.viewed", request=request, target=note, client_id=note.client_id)
+    if audit_read:
+        record("note.viewed", request=request, target=note, client_id=note.client_id)
     return note, access

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.mfa.services import has_mfa
@@ -27,6 +28,8 @@ def notes_tab(request, client, chart):
         "can_write": policies.can_write_notes(actor, chart.sections),
         "can_print": policies.can_print_notes(actor, chart.sections),
         "now": timezone.now(),
+        # One reverse per page, not per row.
+        "detail_base": reverse("notes:detail", args=[0]).removesuffix("0/"),
     }
     return tabs.render_tab(request, client, chart, "notes", "notes/tab_notes.html", context)
 
