@@ -6,8 +6,8 @@ class NotesConfig(AppConfig):
     verbose_name = "Notes"
 
     def ready(self) -> None:
-        """The chart's Notes tab, "Write note" on appointments, the menu entries for the co-sign queue and late
-        notes, the set-up lists (note settings, templates, supervision) and the demo notes."""
+        """The chart's Notes tab, "Write note" on appointments, the Notes menu entry (late notes, and the
+        co-sign queue for supervisors), the set-up lists (note settings, templates, supervision) and the demo notes."""
         from clients import policies as client_policies
         from clients.tabs import register_tab
         from core import registry
@@ -19,10 +19,7 @@ class NotesConfig(AppConfig):
         register_tab("notes", "Notes", client_policies.CLINICAL, views.notes_tab, order=35)
         register_action(AppointmentAction("write-note", links=note_links, order=10))
         registry.navigation.register(
-            registry.Link("cosign", "Co-sign", "notes:queue", policies.can_see_cosign_queue, order=25)
-        )
-        registry.navigation.register(
-            registry.Link("late-notes", "Late notes", "notes:late", policies.can_see_late_notes, order=26)
+            registry.Link("notes", "Notes", "notes:late", policies.can_see_late_notes, order=22)
         )
         for key, label, url, order in (
             ("note-settings", "Note settings", "notes:settings", 40),

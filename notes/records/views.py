@@ -76,4 +76,5 @@ def late_notes(request):
     actor = request.membership
     require(request, policies.can_see_late_notes(actor), "notes.late")
     page = window(selectors.late_notes(actor, timezone.now()), page_number(request.GET.get("page")), PAGE_SIZE)
-    return render(request, "notes/late.html", {"page": page})
+    context = {"page": page, "supervises": policies.can_see_cosign_queue(actor)}
+    return render(request, "notes/late.html", context)

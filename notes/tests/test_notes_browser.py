@@ -89,7 +89,8 @@ def test_write_lose_the_session_sign_return_cosign_and_amend(page, demo, clinic_
     # Sam returns it with a comment.
     sam = browser.new_context().new_page()
     sign_in(sam, login, "supervisor", DEMO_PASSWORD)
-    sam.get_by_role("navigation", name="Main").get_by_role("link", name="Co-sign").click()
+    sam.get_by_role("navigation", name="Main").get_by_role("link", name="Notes").click()
+    sam.get_by_role("link", name="Co-sign queue").click()
     note_path = "/" + note_url.split("/", 3)[3]
     sam.locator(f'a[href="{note_path}"]').click()
     sam.get_by_label("Decision").select_option(label="Return with a comment")
