@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from audit.services import record
 from core.authz import get_for_clinic_or_404, require
 from core.forms import ActionForm, VersionForm, submit
 from notes import policies
@@ -63,4 +64,6 @@ def group_page(request, pk: int):
         messages.success(request, "Shared part saved.")
         return redirect("notes:group", pk=group.pk)
     members = group.member_notes.select_related("client").order_by("client__legal_last_name", "pk")
+    if request.method == "GET":
+        record("group_session.viewed", request=request, target=group)
     return render(request, "notes/group.html", {"group": group, "form": form, "members": members})
