@@ -187,3 +187,30 @@ def test_group_note_and_private_psychotherapy_note(page, demo, clinic_url, brows
             assert "Signed by Casey Clinician, LCSW" in text
             assert "rupture" not in text
         other.context.close()
+
+
+def test_the_idle_warning_asks_the_draft_to_save(page, org, clinician, chart, make_note, clinic_url, live_server):
+    """hearth.js announces the idle warning; the draft page's script saves on it (a keystroke's save is debounced,
+    so a change made just before the warning is saved by the warning, not lost with the session)."""
+    from conftest import PASSWORD
+
+    org.idle_timeout_minutes = 1
+    org.save(update_fields=["idle_timeout_minutes"])
+    note = make_note(clinician, chart)
+    sign_in(page, clinic_url(org, "/login/"), "carol", PASSWORD)
+    page.goto(clinic_url(org, f"/notes/{note.pk}/"))
+    page.evaluate("document.addEventListener('hearth:idle-warning', () => { window.warned = true; })")
+    expect(page.locator("#idle-warning")).to_be_visible(timeout=45_000)
+    assert page.evaluate("() => window.warned") is True
+    # The warning arrived while the page was clean: nothing to save. Stay signed in, change something, and raise
+    # the warning again straight away.
+    page.get_by_role("button", name="Stay signed in").click()
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    page.get_by_label("Session content and observations").fill("Typed during the warning")
+    # Sent at once, not after the one-second pause that typing waits for.
+    with page.expect_request(lambda r: r.url.endswith("/autosave/"), timeout=500) as sent:
+        page.evaluate("document.dispatchEvent(new CustomEvent('hearth:idle-warning'))")
+    assert sent.value.response().status == 200
+    with tenant_context(org):
+        note.refresh_from_db()
+    assert note.answers["data"] == "Typed during the warning"
