@@ -162,3 +162,49 @@ def test_services_refuse_a_stale_version(org, clinician, chart, make_note):
     note = make_note(clinician, chart)
     with tenant_context(org), pytest.raises(ConflictError):
         services.save_draft(note, actor=clinician, expected_version=note.version - 1, answers=DAP_ANSWERS)
+
+
+def test_a_note_type_the_clinic_does_not_use_is_refused(org, admin, clinician, chart, templates, clinic_client):
+    from notes.setup.services import save_settings, settings_for_clinic
+
+    with tenant_context(org):
+        current = settings_for_clinic()
+        save_settings(
+            current,
+            actor=admin,
+            expected_version=current.version,
+            enabled_types=["progress"],
+            unlock_hours=None,
+            overdue_hours=48,
+        )
+    browser = clinic_client(org, clinician)
+    page = browser.get(f"/notes/client/{chart.pk}/new/").content.decode()
+    assert 'value="progress"' in page and 'value="crisis"' not in page
+    refused = browser.post(
+        f"/notes/client/{chart.pk}/new/",
+        {
+            "note_type": "crisis",
+            "template": templates["dap"].pk,
+            "attendance": "attended",
+            "service_date": timezone.localdate().isoformat(),
+        },
+    )
+    assert refused.status_code == 200
+    with tenant_context(org):
+        assert not Note.objects.exists()
+        with pytest.raises(ValidationError, match="does not use this kind of note"):
+            services.start_note(
+                chart,
+                actor=clinician,
+                note_type="crisis",
+                template=templates["dap"],
+                session=services.Session(service_date=timezone.localdate()),
+            )
+
+
+def test_the_clinic_settings_screen_refuses_bad_hours(org, admin, clinic_client):
+    response = clinic_client(org, admin).post(
+        "/notes/settings/", {"enabled_types": ["progress"], "unlock_hours": "0", "overdue_hours": "abc", "version": 1}
+    )
+    text = response.content.decode()
+    assert "Ensure this value is greater than or equal to 1." in text and "Enter a whole number." in text

@@ -158,3 +158,21 @@ def test_overdue_after_the_clinics_hours_and_listed(org, clinician, chart, make_
         assert Note.objects.get(pk=note.pk).is_overdue(timezone.now())
     page = clinic_client(org, clinician).get("/notes/late/").content.decode()
     assert f"/notes/{note.pk}/" in page
+
+
+def test_an_administrator_records_credentials_on_the_staff_record(org, admin, clinician, clinic_client):
+    response = clinic_client(org, admin).post(
+        f"/staff/{clinician.pk}/",
+        {
+            "full_name": "Carol Clinician",
+            "username": "carol",
+            "title": "",
+            "credentials": "LPC",
+            "roles": ["clinician"],
+            "version": clinician.version,
+        },
+    )
+    assert response.status_code == 302
+    with tenant_context(org):
+        assert Membership.objects.get(pk=clinician.pk).signature_name == "Carol Clinician, LPC"
+    assert AuditEvent.objects.filter(action="staff.updated", detail__fields=["credentials"]).exists()
