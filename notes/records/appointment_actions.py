@@ -7,8 +7,8 @@ from notes.records.models import Note
 
 
 def note_links(request, appointment, client_links) -> list[tuple[str, str]]:
-    """One button per client for the appointment's clinicians (open the note if they already started one), or
-    one "Write group note" for a group."""
+    """One button per client on the person's caseload, for the appointment's clinicians (open the note if they
+    already started one), or one "Write group note" for a group."""
     actor = request.membership
     clinicians = [link.clinician_id for link in appointment.clinician_links.all()]
     if not policies.can_write_from_appointment(actor, clinicians):
@@ -22,7 +22,9 @@ def note_links(request, appointment, client_links) -> list[tuple[str, str]]:
     )
     links = []
     for link in client_links:
-        who = link.client.display_name if link.visible else f"client #{link.client.number}"
+        if not link.visible:
+            continue  # not on the person's caseload: the chart would refuse them
+        who = link.client.display_name
         if link.client_id in written:
             links.append((f"Open note for {who}", reverse("notes:detail", args=[written[link.client_id]])))
         else:

@@ -208,3 +208,13 @@ def test_the_clinic_settings_screen_refuses_bad_hours(org, admin, clinic_client)
     )
     text = response.content.decode()
     assert "Ensure this value is greater than or equal to 1." in text and "Enter a whole number." in text
+
+
+def test_write_note_is_offered_only_for_clients_on_the_persons_caseload(org, make_member, appointment, clinic_client):
+    from scheduling.appointments.models import AppointmentClinician
+
+    cotherapist = make_member(org, "dana", "clinician")
+    with tenant_context(org):
+        AppointmentClinician.objects.create(appointment=appointment, clinician=cotherapist)
+    page = clinic_client(org, cotherapist).get(f"/schedule/appointments/{appointment.pk}/")
+    assert page.status_code == 200 and "Write note" not in page.content.decode()
