@@ -4,6 +4,7 @@ note is locked from then on, except for the clinic's optional unlock window."""
 
 import datetime
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,21 +22,40 @@ from notes.note_templates.schema import check_answers
 from notes.records.models import Attendance, Note, Status
 from notes.setup.services import settings_for_clinic
 
+MAX_FAILURES = 5
+FAILURE_WINDOW = 15 * 60
+
+
+def _failures_key(actor: Membership) -> str:
+    return f"notes:reauth-failures:{actor.pk}"
+
 
 def confirm_identity(actor: Membership, *, password: str = "", code: str = "", request=None, purpose: str) -> None:
     """Raise ValidationError unless the person proved who they are just now (audited when they did not).
 
-    Two-step users give a code from their authenticator app or a recovery code; everyone else their password."""
+    Two-step users give a code from their authenticator app or a recovery code; everyone else their password.
+    After ``MAX_FAILURES`` wrong answers in ``FAILURE_WINDOW`` seconds nothing is checked until the window passes,
+    so a signing form cannot be used to guess a password that the sign-in lockout protects."""
     user = actor.user
+    key = _failures_key(actor)
+    if cache.get(key, 0) >= MAX_FAILURES:
+        record(
+            "note.reauth_throttled", request=request, actor=user, outcome=Outcome.DENIED, detail={"purpose": purpose}
+        )
+        raise ValidationError("Too many wrong attempts. Wait 15 minutes, then try again.")
     if has_mfa(user):
         code = code.strip().replace(" ", "").lower()
         if code and any(device.verify_token(code) for device in devices_for_user(user, confirmed=True)):
+            cache.delete(key)
             return
         field, message = "code", "That code is not right. Enter the current code from your authenticator app."
     else:
         if password and user.check_password(password):
+            cache.delete(key)
             return
         field, message = "password", "That password is not right."
+    cache.add(key, 0, FAILURE_WINDOW)
+    cache.incr(key)
     record("note.reauth_failed", request=request, actor=user, outcome=Outcome.FAILURE, detail={"purpose": purpose})
     raise ValidationError({field: message})
 

@@ -176,3 +176,13 @@ def test_an_administrator_records_credentials_on_the_staff_record(org, admin, cl
     with tenant_context(org):
         assert Membership.objects.get(pk=clinician.pk).signature_name == "Carol Clinician, LPC"
     assert AuditEvent.objects.filter(action="staff.updated", detail__fields=["credentials"]).exists()
+
+
+def test_wrong_passwords_at_signing_are_throttled(org, clinician, chart, make_note):
+    note = make_note(clinician, chart, answers=DAP_ANSWERS)
+    for _ in range(services.MAX_FAILURES):
+        with pytest.raises(ValidationError, match="That password is not right"):
+            _sign(org, note, clinician, password="guess")
+    with pytest.raises(ValidationError, match="Too many wrong attempts"):
+        _sign(org, note, clinician, password=PASSWORD)
+    assert AuditEvent.objects.filter(action="note.reauth_throttled").count() == 1
