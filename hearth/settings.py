@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "tickets",
     "reports",
     "scheduling",
+    "notes",
     "console",
 ]
 

@@ -72,6 +72,7 @@ def staff_edit(request, pk: int):
         "full_name": membership.user.full_name,
         "username": membership.username,
         "title": membership.title,
+        "credentials": membership.credentials,
         "roles": sorted(membership.roles),
         "version": membership.version,
     }

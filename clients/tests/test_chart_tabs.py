@@ -29,7 +29,17 @@ def _tab_labels(response) -> list[str]:
         ("admin", ["Overview", "Demographics", "Schedule", "Insurance", "Consents", "Documents", "Amendments"]),
         (
             "clinician",
-            ["Overview", "Demographics", "Schedule", "Insurance", "Diagnoses", "Consents", "Documents", "Amendments"],
+            [
+                "Overview",
+                "Demographics",
+                "Schedule",
+                "Insurance",
+                "Diagnoses",
+                "Notes",
+                "Consents",
+                "Documents",
+                "Amendments",
+            ],
         ),
     ],
 )

@@ -25,7 +25,7 @@ from core.errors import ConflictError
 from core.forms import add_validation_errors, run_button, submit
 from core.paging import page_of
 from scheduling import policies
-from scheduling.appointments import calendar, recurrence, selectors, services
+from scheduling.appointments import actions, calendar, recurrence, selectors, services
 from scheduling.appointments.forms import (
     AppointmentTypeForm,
     BookForm,
@@ -345,6 +345,7 @@ def appointment_detail(request, pk: int):
         "waitlist_matches": waitlist_selectors.count_matching_cancelled(
             actor, appointment, request.organization.time_zone
         ),
+        "actions": actions.action_links(request, appointment, links),
     }
     return render(request, "scheduling/detail.html", context)
 

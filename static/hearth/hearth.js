@@ -36,6 +36,8 @@ document.addEventListener("DOMContentLoaded", () => {
     form.submit();
   };
   const warn = () => {
+    // Pages with unsaved work (a note's draft) save it now, while the session still stands.
+    document.dispatchEvent(new CustomEvent("hearth:idle-warning"));
     let left = warnBefore;
     countdown.textContent = String(left);
     if (!dialog.open) dialog.showModal();
