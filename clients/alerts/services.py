@@ -15,7 +15,6 @@ from clients.alerts.models import SEVERITY_RANK, AlertKind, AlertSeverity, Clien
 from clients.events import record_change
 from clients.records.models import Client
 
-
 # What the chart header and the overview show of a current alert.
 ALERT_FIELDS = ("client", "kind", "severity", "text", "is_active", "created_at", "created_by__user__full_name")
 
