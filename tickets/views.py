@@ -74,9 +74,10 @@ def _client_from_page(actor, path: str):
     from clients.access import visible_clients
 
     match = CHART_PATH.match(path)
-    if not match:
+    pk = params.whole_number(match.group(1)) if match else None
+    if pk is None:
         return None
-    return visible_clients(actor).filter(pk=int(match.group(1))).values_list("number", flat=True).first()
+    return visible_clients(actor).filter(pk=pk).values_list("number", flat=True).first()
 
 
 @login_required

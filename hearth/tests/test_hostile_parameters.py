@@ -38,7 +38,7 @@ COMMON = (  # noqa: SIM905  (a word list reads better as words)
     "date start end c client clinician appointment version page q week day view next from status kind location "
     "program sort id room to_clinician from_clinician appointment_type duration field assignee assignee_q role "
     "outcome code category section from_disclosure back answer direction active opened_from client_number scope "
-    "priority clinic action tab"
+    "priority clinic action tab updates history upcoming past consents disclosures"
 ).split()
 # Names that take a date or a moment get date-like values (a form's ``signed_date``, ``received_on``, ``until``…).
 DATE_NAME = re.compile(r"date|start|end|day|week|from|until|_on$|_at$|time|birth|born")
@@ -48,7 +48,7 @@ VALUE_SETS = [
     (["0001-01-01T00:00:00+23:59", "2026-13-45T10:00"], ["-1", "0", "²", "ids"]),
     ("2026-13-45", "²"),
     ("9999-12-31", "99999999999999999999"),
-    ("2026-02-30T10:00+99:00", "'\"><script>\x00" + "x" * 500),
+    ("2026-02-30T10:00+99:00", "/'\"><script>\x00" + "x" * 500),  # a path, so next= and from= read on
 ]
 LAYOUT_FIELDS = {"csrfmiddlewaretoken", "next"}  # the sign-out form on every page
 UNKNOWN_ID = 987654321
@@ -103,7 +103,8 @@ def _id_for(route: str, name: str, ids: dict[str, int]) -> int:
 
 
 def _paths(route: str, ids: dict[str, int]) -> list[str]:
-    """The route filled with ``ids`` (real or foreign); a slug is filled with each value the view knows."""
+    """The route filled with ``ids`` (real or foreign; a row not made is an unknown id) and with the slugs its view
+    knows plus one it does not."""
     route = route.replace("^", "").replace("\\.ics$", ".ics")
     route = re.sub(r"\(\?P<token>[^)]*\)\{?[^}]*\}?", "t" * 30, route).replace("[A-Za-z0-9_-]{20,100}", "")
     paths = [route]
@@ -111,9 +112,9 @@ def _paths(route: str, ids: dict[str, int]) -> list[str]:
         placeholder = f"<{converter}:{name}>"
         if converter == "int":
             values = [str(_id_for(route, name, ids))]
-        elif converter == "slug" and name == "kind":
-            values = [*SLUGS["kind"], "nope"]
-        elif converter == "slug":
+        elif converter == "slug" and name in ("kind", "tab"):  # each a different page
+            values = [*SLUGS[name], "nope"]
+        elif converter == "slug":  # a few of the actions or scopes one view tells apart
             values = [*SLUGS.get(name, [])[:3], "nope"]
         else:
             values = ["x" * 40]
@@ -320,3 +321,12 @@ def test_the_audit_export_sends_bad_filters_back_without_an_overlong_address(org
     response = clinic_client(org, admin).get("/audit/export.csv", query)
     assert response.status_code == 302
     assert response["Location"].startswith("/audit/?start=2026-02-30") and len(response["Location"]) < 200
+
+
+def test_the_help_button_drops_a_page_path_with_a_control_character(org, rows, clinic_client, admin):
+    ids, _ = rows
+    client = clinic_client(org, admin)
+    kept = client.get("/tickets/new/", {"from": f"/clients/{ids['client']}/"})
+    assert kept.context["form"].initial["opened_from"] == f"/clients/{ids['client']}/"
+    response = client.get("/tickets/new/", {"from": f"/clients/{ids['client']}/\x00"})
+    assert response.status_code == 200 and response.context["form"].initial["opened_from"] == ""
