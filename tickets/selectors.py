@@ -17,6 +17,7 @@ from audit.services import record
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import clinic_zone
 from core.paging import Window, window
+from core.params import whole_number
 from tenancy.context import tenant_context, vendor_console_context
 from tenancy.models import Organization
 from tickets import policies
@@ -143,9 +144,9 @@ def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
         tickets = tickets.filter(due_by__isnull=True, date_due__isnull=True)
     query = (filters.get("q") or "").strip()
     if query:
-        number = query.lstrip("#")
-        if number.isdigit() and len(number) < 9:
-            tickets = tickets.filter(Q(number=int(number)) | Q(title__icontains=query))
+        number = whole_number(query.lstrip("#"), maximum=99_999_999)
+        if number is not None:
+            tickets = tickets.filter(Q(number=number) | Q(title__icontains=query))
         else:
             for word in query.split():
                 tickets = tickets.filter(title__icontains=word)

@@ -15,6 +15,7 @@ from accounts.mfa import webauthn
 from accounts.people.models import Membership
 from accounts.signin.ratelimits import count_failure, throttle_auth
 from accounts.staff import services
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.forms import run_button
 
@@ -44,7 +45,7 @@ def _key_context(request) -> dict:
 
 def _after_verification(request):
     request.session[mfa.SESSION_PASSED] = True
-    return redirect(request.GET.get("next") if request.GET.get("next", "").startswith("/") else "home")
+    return redirect(params.get_next(request, request.GET) or "home")
 
 
 @login_required

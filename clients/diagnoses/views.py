@@ -6,6 +6,7 @@ from clients import access, policies, tabs
 from clients.diagnoses import icd
 from clients.diagnoses import services as diagnoses
 from clients.diagnoses.forms import DiagnosisForm
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.forms import submit
 from core.paging import page_of
@@ -58,5 +59,5 @@ def diagnosis_edit(request, pk: int, diagnosis_pk: int):
 def icd_search(request):
     """Billable ICD-10-CM codes matching ``q`` (or the code field's text), as ``<option>``s for a datalist."""
     require(request, policies.can_look_up_codes(request.membership), "clients.icd_search")
-    query = request.GET.get("q") or request.GET.get("code") or ""
+    query = params.get_text(request.GET, "q") or params.get_text(request.GET, "code")
     return render(request, "clients/_icd_options.html", {"codes": icd.search(query), "query": query})

@@ -53,7 +53,10 @@ def test_a_limit_stops_paging_and_says_when_more_would_match():
     assert list(small) == [0, 1, 2] and small.capped
 
 
-@pytest.mark.parametrize(("raw", "number"), [("2", 2), (None, 1), ("", 1), ("x", 1), ("0", 1), ("-3", 1), (7, 7)])
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [("2", 2), (None, 1), ("", 1), ("x", 1), ("0", 1), ("-3", 1), (7, 7), ("²", 1), ("99999999999999999999", 1)],
+)
 def test_page_numbers_from_the_request(raw, number):
     assert page_number(raw) == number
 

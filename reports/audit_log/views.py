@@ -54,8 +54,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filter_query(request) -> str:
-    """The filters of the query string without the page, for pager and export links."""
-    return urlencode([(key, value) for key, value in request.GET.items() if key != "page" and value])
+    """The filters of the query string without the page, for pager and export links: only the form's own fields,
+    each cut to a length no real filter needs, so a hostile address cannot make a link too long to follow."""
+    fields = AuditFilterForm.base_fields
+    return urlencode([(key, value[:100]) for key, value in request.GET.items() if key in fields and value])
 
 
 @login_required

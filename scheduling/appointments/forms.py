@@ -8,7 +8,8 @@ from clients.access import visible_clients
 from clients.records import search
 from clients.records.models import Client
 from core.clinic_time import clinic_today
-from core.forms import DateInput, NumberCheckboxes, VersionForm
+from core.forms import DateInput, ModelMultipleChoiceField, NumberCheckboxes, VersionForm
+from core.params import whole_number
 from scheduling.appointments import recurrence, selectors
 from scheduling.appointments.models import (
     MAX_DURATION,
@@ -60,7 +61,7 @@ class ClientPicker(forms.SelectMultiple):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        chosen_ids = [int(pk) for pk in (value or []) if str(pk).isdigit()]
+        chosen_ids = [pk for pk in (whole_number(str(v)) for v in value or []) if pk is not None]
         chosen = self.choices.queryset.filter(pk__in=chosen_ids) if chosen_ids else []
         context["widget"].update(
             chosen=list(chosen),
@@ -85,8 +86,8 @@ def client_matches(actor: Membership, text: str) -> list[Client]:
     return [client for client in found if client.status != "discharged"][:PICKER_RESULTS]
 
 
-def clinician_field(**kwargs) -> forms.ModelMultipleChoiceField:
-    field = forms.ModelMultipleChoiceField(Membership.objects.none(), **kwargs)
+def clinician_field(**kwargs) -> ModelMultipleChoiceField:
+    field = ModelMultipleChoiceField(Membership.objects.none(), **kwargs)
     field.label_from_instance = lambda m: m.user.full_name
     return field
 
@@ -99,7 +100,7 @@ class AppointmentForm(forms.Form):
     """
 
     appointment_type = forms.ModelChoiceField(AppointmentType.objects.none(), empty_label="Choose a type")
-    clients = forms.ModelMultipleChoiceField(
+    clients = ModelMultipleChoiceField(
         Client.objects.none(),
         widget=ClientPicker,
         help_text="Search by name, client number or birth date. One client; several for a group appointment type.",

@@ -9,7 +9,6 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,6 +18,7 @@ from accounts.people.models import Membership
 from audit.services import record
 from clients import tabs
 from clients.records.models import Client
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import today_in
 from core.errors import ConflictError
@@ -42,6 +42,9 @@ from scheduling.reminders import views as reminder_views
 from scheduling.waitlist import selectors as waitlist_selectors
 from scheduling.waitlist import views as waitlist_views
 
+BAD_DATE = "The date in the address isn't a real date (YYYY-MM-DD between 1900 and 2199), so today is shown."
+BAD_START = "The start time in the address isn't a real date and time, so give it below."
+
 
 def _details(form) -> services.Details:
     data = form.cleaned_data
@@ -62,13 +65,18 @@ def calendar_view(request):
     actor = request.membership
     require(request, policies.can_view_calendar(actor), "scheduling.view")
     zone = selectors.reader_zone(request)
-    view = request.GET.get("view") or ""
-    anchor = parse_date(request.GET.get("date") or "") or today_in(zone)
+    view = params.get_choice(request.GET, "view", calendar.VIEWS, "")
+    anchor = params.get_date(request.GET, "date")
+    if anchor is None:
+        if request.GET.get("date"):
+            messages.error(request, BAD_DATE)
+        anchor = today_in(zone)
     everyone = selectors.clinicians()
     by_pk = {m.pk: m for m in everyone}
     rooms = list(Room.objects.filter(is_active=True).select_related("location").only("name", "location__name"))
-    room = next((r for r in rooms if str(r.pk) == request.GET.get("room", "")), None)
-    chosen = [by_pk[int(pk)] for pk in request.GET.getlist("c") if pk.isdigit() and int(pk) in by_pk]
+    room_id = params.get_id(request.GET, "room")
+    room = next((r for r in rooms if r.pk == room_id), None)
+    chosen = [by_pk[pk] for pk in params.get_ids(request.GET, "c") if pk in by_pk]
     if room is None and not chosen:
         own = actor.pk in by_pk and not actor.has_role(*policies.SCHEDULERS)
         chosen = [by_pk[actor.pk]] if own else everyone
@@ -244,17 +252,17 @@ def book(request):
     require(request, policies.can_open_booking(actor), "scheduling.book")
     zone = selectors.reader_zone(request)
     initial = {"clinicians": [actor.pk] if not actor.has_role(*policies.SCHEDULERS) else []}
-    if request.GET.get("start"):
-        moment = parse_datetime(request.GET["start"])
-        if moment:
-            initial.update(date=moment.date(), start_time=moment.time())
-    if request.GET.get("client", "").isdigit():
-        initial["clients"] = [int(request.GET["client"])]
-    for name in ("clinician", "room", "location", "appointment_type", "duration"):
-        if request.GET.get(name, "").isdigit():
-            initial["clinicians" if name == "clinician" else name] = (
-                [int(request.GET[name])] if name == "clinician" else int(request.GET[name])
-            )
+    moment = params.get_datetime(request.GET, "start")
+    if moment:
+        initial.update(date=moment.date(), start_time=moment.time())
+    elif request.GET.get("start"):
+        messages.error(request, BAD_START)
+    for name, field in (("client", "clients"), ("clinician", "clinicians")):
+        if chosen := params.get_id(request.GET, name):
+            initial[field] = [chosen]
+    for name in ("room", "location", "appointment_type", "duration"):
+        if chosen := params.get_id(request.GET, name):
+            initial[name] = chosen
     form = BookForm(request.POST or None, actor=actor, zone=zone, initial=initial)
     refused = None
     if request.method == "POST" and not form.searching and form.is_valid():
@@ -420,21 +428,22 @@ def appointment_move(request, pk: int):
     appointment = _changeable(request, pk, "scheduling.change")
     zone = selectors.reader_zone(request)
     tz = zoneinfo.ZoneInfo(zone)
-    start, end = parse_datetime(request.POST.get("start", "")), parse_datetime(request.POST.get("end", ""))
-    version = request.POST.get("version", "")
-    if start is None or end is None or not version.isdigit():
+    start, end = params.get_datetime(request.POST, "start"), params.get_datetime(request.POST, "end")
+    version = params.whole_number(request.POST.get("version"), minimum=0)
+    if start is None or end is None or version is None:
         return JsonResponse({"ok": False, "message": "Give a start, an end and the version."}, status=400)
     to_clinician = None
-    if request.POST.get("to_clinician", "").isdigit():
-        to_clinician = Membership.objects.filter(pk=int(request.POST["to_clinician"])).select_related("user").first()
+    if request.POST.get("to_clinician"):
+        to_id = params.get_id(request.POST, "to_clinician")
+        to_clinician = Membership.objects.filter(pk=to_id).select_related("user").first() if to_id else None
         if to_clinician is None:
             return JsonResponse({"ok": False, "message": "Unknown clinician."}, status=400)
-    from_clinician = int(request.POST["from_clinician"]) if request.POST.get("from_clinician", "").isdigit() else None
+    from_clinician = params.get_id(request.POST, "from_clinician")
     try:
         services.move(
             appointment,
             actor=actor,
-            expected_version=int(version),
+            expected_version=version,
             start=start.replace(tzinfo=tz) if timezone.is_naive(start) else start,
             end=end.replace(tzinfo=tz) if timezone.is_naive(end) else end,
             from_clinician=from_clinician,
