@@ -94,18 +94,18 @@ def test_another_app_can_plug_in_a_tab(org, front_desk, clinician, make_chart_cl
         return HttpResponse(f"letters of client {client.number}")
 
     tabs.register_tab("letters", "Letters", policies.DEMOGRAPHICS, letters, order=15)
-    tabs.register_tab("notes", "Notes", policies.CLINICAL, "clients/tab_overview.html", order=40)
+    tabs.register_tab("journal", "Journal", policies.CLINICAL, "clients/tab_overview.html", order=40)
     try:
         record = make_chart_client(org, primary=clinician)
         desk = clinic_client(org, front_desk)
         labels = ["Overview", "Demographics", "Letters", "Schedule", "Insurance", "Consents", "Documents", "Amendments"]
         assert _tab_labels(desk.get(f"/clients/{record.pk}/")) == labels
         assert _text(desk.get(f"/clients/{record.pk}/letters/")) == "letters of client 1001"
-        assert desk.get(f"/clients/{record.pk}/notes/").status_code == 403
-        assert clinic_client(org, clinician).get(f"/clients/{record.pk}/notes/").status_code == 200
+        assert desk.get(f"/clients/{record.pk}/journal/").status_code == 403
+        assert clinic_client(org, clinician).get(f"/clients/{record.pk}/journal/").status_code == 200
     finally:
         tabs.unregister_tab("letters")
-        tabs.unregister_tab("notes")
+        tabs.unregister_tab("journal")
     with pytest.raises(ValueError, match="slug"):
         tabs.register_tab("edit", "Edit", policies.DEMOGRAPHICS, "x.html")
 
