@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.mfa.services import has_mfa
+from audit.services import record
 from clients import tabs
 from core.authz import require
 from core.clinic_time import clinic_now, clinic_zone
@@ -75,7 +76,8 @@ def note_context(request, note, chart) -> dict:
 @login_required
 def late_notes(request):
     """Overdue documentation of the person, and of their supervisees for a supervisor (until the dashboard shows
-    them): sessions with no signed note (a draft or none at all) and other unsigned notes past due."""
+    them): sessions with no signed note (a draft or none at all) and other unsigned notes past due. Reading it is
+    audited like the schedule (one event per page, counts only): its rows tie client numbers to services."""
     actor = request.membership
     require(request, policies.can_see_late_notes(actor), "notes.late")
     hours = settings_for_clinic().overdue_hours
@@ -83,6 +85,9 @@ def late_notes(request):
     page = window(rows, page_number(request.GET.get("page")), PAGE_SIZE)
     for row in page:
         row["action"] = _late_action(actor, row)
+    sessions = sum(1 for row in page if row["r_kind"] == "session")
+    detail = {"page": page.number, "sessions": sessions, "notes": len(page.rows) - sessions}
+    record("note.late_viewed", request=request, detail=detail)
     context = {
         "page": page,
         "supervises": policies.can_see_cosign_queue(actor),

@@ -6,6 +6,7 @@ import zoneinfo
 
 import pytest
 
+from audit.models import AuditEvent
 from clients.tests.factories import create_client
 from conftest import rls_queries
 from notes.cosign.models import Mode
@@ -90,6 +91,8 @@ def test_a_session_without_any_note_is_late_after_the_clinics_hours(org, clinici
     clock.move_to(datetime.datetime(2027, 5, 15, 17, 1, tzinfo=NEW_YORK))
     page = _late(clinic_client, org, clinician)
     assert "No note yet" in page and f'href="{write}">Write note<' in page
+    event = AuditEvent.objects.filter(action="note.late_viewed").latest("pk")
+    assert event.actor == clinician.user and event.detail == {"page": 1, "sessions": 1, "notes": 0}
     assert f"#{chart.number}" in page and "May 15, 2027 17:00" in page  # due, in the clinic's time
 
 
