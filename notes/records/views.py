@@ -17,6 +17,7 @@ from notes.cosign.models import Review
 from notes.records import display, selectors
 from notes.records.models import Status
 from notes.setup.services import settings_for_clinic
+from notes.signing.forms import UnlockForm
 from notes.signing.services import unlock_deadline
 
 PAGE_SIZE = 25
@@ -62,10 +63,13 @@ def note_context(request, note, chart) -> dict:
         and note.cosigned_at is None,
         "unlock_deadline": deadline,
         "can_review": can_review,
+        "unlocks": list(note.unlocks.select_related("unlocked_by__user")),
         "returned_comment": returned[-1] if returned and note.status == Status.RETURNED else "",
     }
     if context["can_add_addendum"]:
         context["addendum_form"] = addendum_form(uses_mfa, note)
+    if context["can_unlock"]:
+        context["unlock_form"] = UnlockForm(initial={"version": note.version})
     if can_review:
         from notes.drafts.forms import ReviewForm
 
