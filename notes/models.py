@@ -6,6 +6,7 @@ from notes.group.models import GroupSession
 from notes.note_templates.models import NoteTemplate, NoteTemplateVersion
 from notes.records.models import Note
 from notes.setup.models import NoteSettings
+from notes.signing.models import Unlock
 
 __all__ = [
     "Addendum",
@@ -16,4 +17,5 @@ __all__ = [
     "NoteTemplateVersion",
     "Review",
     "SupervisionRule",
+    "Unlock",
 ]

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.mfa.services import has_mfa
 from accounts.people.models import Membership
+from audit.services import record
 from clients import tabs
 from core.authz import get_for_clinic_or_404, require
 from core.forms import call_service
@@ -24,10 +25,12 @@ PAGE_SIZE = 25
 
 @login_required
 def queue(request):
-    """The supervisor's co-sign queue, oldest first, a page at a time."""
+    """The supervisor's co-sign queue, oldest first, a page at a time. Reading it is audited, like the schedule:
+    its rows tie client numbers to clinical services (one event per page, counts only)."""
     actor = request.membership
     require(request, policies.can_see_cosign_queue(actor), "notes.cosign_queue")
     page = window(selectors.cosign_queue(actor), page_number(request.GET.get("page")), PAGE_SIZE)
+    record("note.queue_viewed", request=request, detail={"page": page.number, "rows": len(page.rows)})
     detail_base = reverse("notes:detail", args=[0]).removesuffix("0/")
     return render(request, "notes/queue.html", {"page": page, "detail_base": detail_base})
 

@@ -6,14 +6,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.mfa.services import has_mfa
+from audit.services import record
 from clients import tabs
 from core.authz import require
+from core.clinic_time import clinic_now, clinic_zone
 from core.paging import page_number, window
 from notes import policies
 from notes.addenda.forms import addendum_form
 from notes.cosign.models import Review
 from notes.records import display, selectors
 from notes.records.models import Status
+from notes.setup.services import settings_for_clinic
+from notes.signing.forms import UnlockForm
 from notes.signing.services import unlock_deadline
 
 PAGE_SIZE = 25
@@ -59,10 +63,13 @@ def note_context(request, note, chart) -> dict:
         and note.cosigned_at is None,
         "unlock_deadline": deadline,
         "can_review": can_review,
+        "unlocks": list(note.unlocks.select_related("unlocked_by__user")),
         "returned_comment": returned[-1] if returned and note.status == Status.RETURNED else "",
     }
     if context["can_add_addendum"]:
         context["addendum_form"] = addendum_form(uses_mfa, note)
+    if context["can_unlock"]:
+        context["unlock_form"] = UnlockForm(initial={"version": note.version})
     if can_review:
         from notes.drafts.forms import ReviewForm
 
@@ -72,9 +79,36 @@ def note_context(request, note, chart) -> dict:
 
 @login_required
 def late_notes(request):
-    """Overdue notes of the person, and of their supervisees for a supervisor (until the dashboard shows them)."""
+    """Overdue documentation of the person, and of their supervisees for a supervisor (until the dashboard shows
+    them): sessions with no signed note (a draft or none at all) and other unsigned notes past due. Reading it is
+    audited like the schedule (one event per page, counts only): its rows tie client numbers to services."""
     actor = request.membership
     require(request, policies.can_see_late_notes(actor), "notes.late")
-    page = window(selectors.late_notes(actor, timezone.now()), page_number(request.GET.get("page")), PAGE_SIZE)
-    context = {"page": page, "supervises": policies.can_see_cosign_queue(actor)}
+    hours = settings_for_clinic().overdue_hours
+    rows = selectors.late_notes(actor, clinic_now(), hours)
+    page = window(rows, page_number(request.GET.get("page")), PAGE_SIZE)
+    for row in page:
+        row["action"] = _late_action(actor, row)
+    sessions = sum(1 for row in page if row["r_kind"] == "session")
+    detail = {"page": page.number, "sessions": sessions, "notes": len(page.rows) - sessions}
+    record("note.late_viewed", request=request, detail=detail)
+    context = {
+        "page": page,
+        "supervises": policies.can_see_cosign_queue(actor),
+        "overdue_hours": hours,
+        "zone": clinic_zone(),
+    }
     return render(request, "notes/late.html", context)
+
+
+def _late_action(actor, row) -> tuple[str, str] | None:
+    """The row's link for its clinician: open their draft, or write the note (one per client, or the group's)."""
+    if row["r_note"] is not None:
+        if row["r_note_author"] == actor.pk:
+            return ("Open draft", reverse("notes:detail", args=[row["r_note"]]))
+        return None
+    if row["r_clinician"] != actor.pk:
+        return None
+    if row["r_group"]:
+        return ("Write group note", reverse("notes:group_start", args=[row["r_ref"]]))
+    return ("Write note", reverse("notes:from_appointment", args=[row["r_ref"], row["r_client"]]))

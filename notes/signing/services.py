@@ -21,8 +21,10 @@ from notes.drafts.services import check_editable
 from notes.note_templates.schema import check_answers
 from notes.records.models import Attendance, Note, Status
 from notes.setup.services import settings_for_clinic
+from notes.signing.models import Unlock
 
 MAX_FAILURES = 5
+REASON_MAX = 500
 FAILURE_WINDOW = 15 * 60
 
 
@@ -135,10 +137,21 @@ def unlock_deadline(note: Note) -> datetime.datetime | None:
     return note.signed_at + datetime.timedelta(hours=hours)
 
 
+def _unlock_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Give the reason for unlocking this note."})
+    if len(reason) > REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason under {REASON_MAX} characters."})
+    return reason
+
+
 @transaction.atomic
-def unlock_note(note: Note, *, actor: Membership, expected_version: int, request=None) -> Note:
-    """Reopen a signed note for its author, only within the clinic's unlock window (off unless the clinic set
-    one) and before anyone co-signed or added to it."""
+def unlock_note(note: Note, *, actor: Membership, expected_version: int, reason: str, request=None) -> Note:
+    """Reopen a signed note for its author, with a reason, only within the clinic's unlock window (off unless the
+    clinic set one) and before anyone co-signed or added to it. The reason and the signature undone are kept as an
+    ``Unlock`` (the note's history); the audit event names that row, since the reason is free text (maybe PHI)."""
+    reason = _unlock_reason(reason)
     current = lock_version(note, expected_version=expected_version, noun="note", verb="changed")
     deadline = unlock_deadline(current)
     if current.author_id != actor.pk:
@@ -149,7 +162,20 @@ def unlock_note(note: Note, *, actor: Membership, expected_version: int, request
         raise ValidationError("This note can no longer be unlocked; add an addendum instead.")
     if current.addenda.exists():
         raise ValidationError("This note has addenda; add another addendum instead.")
+    entry = Unlock.objects.create(
+        note=current,
+        unlocked_by=actor,
+        reason=reason,
+        signature=current.signature,
+        signed_at=current.signed_at,
+    )
     changes = {"status": Status.DRAFT, "signed_at": None, "signature": "", "cosigner": None, "cosign_mode": ""}
     unlocked = save_version(current, changes)
-    record("note.unlocked", request=request, target=unlocked, client_id=unlocked.client_id)
+    record(
+        "note.unlocked",
+        request=request,
+        target=unlocked,
+        client_id=unlocked.client_id,
+        detail={"unlock_id": entry.pk},
+    )
     return unlocked

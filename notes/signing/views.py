@@ -6,11 +6,13 @@ from django.views.decorators.http import require_POST
 from accounts.mfa.services import has_mfa
 from clients import tabs
 from core.authz import require
-from core.forms import call_service, run_version_button
+from core.forms import call_service
 from notes import policies
 from notes.drafts.forms import SignForm
 from notes.records.access import get_note
+from notes.records.views import note_context
 from notes.signing import services
+from notes.signing.forms import UnlockForm
 
 
 @login_required
@@ -51,8 +53,19 @@ def sign(request, pk: int):
 @login_required
 @require_POST
 def unlock(request, pk: int):
-    note, _chart = get_note(request, pk, "notes.unlock")
+    """Unlock with a reason; an empty or refused one shows the note again with the message beside the field."""
+    note, chart = get_note(request, pk, "notes.unlock")
     require(request, note.author_id == request.membership.pk, "notes.unlock", note)
-    if run_version_button(request, services.unlock_note, note):
+    form = UnlockForm(request.POST)
+    if form.is_valid() and call_service(
+        form,
+        services.unlock_note,
+        note,
+        actor=request.membership,
+        request=request,
+        **form.arguments(),
+    ):
         messages.success(request, "Unlocked: the note is a draft again. Sign it when your correction is done.")
-    return redirect("notes:detail", pk=note.pk)
+        return redirect("notes:detail", pk=note.pk)
+    context = {**note_context(request, note, chart), "unlock_form": form}
+    return tabs.render_tab(request, note.client, chart, "notes", "notes/note.html", context, status=400)

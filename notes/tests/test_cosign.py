@@ -1,6 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
+from audit.models import AuditEvent
 from clients.insurance.models import InsurancePolicy, Payer
 from conftest import PASSWORD
 from notes.cosign import services
@@ -117,6 +118,16 @@ def test_the_queue_is_paged_in_constant_queries(
         first = boss.get("/notes/cosign/")
     assert first.content.decode().count("/notes/") >= 25 and 'rel="next"' in first.content.decode()
     assert 'rel="prev"' in boss.get("/notes/cosign/?page=2").content.decode()
+    reads = AuditEvent.objects.filter(action="note.queue_viewed", actor=supervisor.user).order_by("pk")
+    assert [event.detail for event in reads] == [{"page": 1, "rows": 25}] * 2 + [{"page": 2, "rows": 2}]
+
+
+def test_reading_the_queue_is_audited_and_refused_to_others(org, clinician, supervisor, clinic_client):
+    assert clinic_client(org, supervisor).get("/notes/cosign/").status_code == 200
+    assert AuditEvent.objects.filter(action="note.queue_viewed", actor=supervisor.user).count() == 1
+    assert clinic_client(org, clinician).get("/notes/cosign/").status_code == 403
+    assert not AuditEvent.objects.filter(action="note.queue_viewed", actor=clinician.user).exists()
+    assert AuditEvent.objects.filter(action="access.denied", actor=clinician.user).exists()
 
 
 def test_supervision_is_set_by_administrators(org, admin, clinician, supervisor, clinic_client):

@@ -122,7 +122,7 @@ def test_addenda_are_refused_on_drafts(org, clinician, chart, make_note):
 def test_unlocking_is_off_by_default(org, clinician, chart, make_note):
     note = _sign(org, make_note(clinician, chart, answers=DAP_ANSWERS), clinician, password=PASSWORD)
     with tenant_context(org), pytest.raises(ValidationError, match="can no longer be unlocked"):
-        services.unlock_note(note, actor=clinician, expected_version=note.version)
+        services.unlock_note(note, actor=clinician, expected_version=note.version, reason="Wrong date")
 
 
 def test_the_clinic_may_allow_unlocking_within_n_hours(org, admin, clinician, chart, make_note, clinic_client):
@@ -143,13 +143,46 @@ def test_the_clinic_may_allow_unlocking_within_n_hours(org, admin, clinician, ch
         tenant_context(org),
         pytest.raises(ValidationError, match="can no longer be unlocked"),
     ):
-        services.unlock_note(note, actor=clinician, expected_version=note.version)
+        services.unlock_note(note, actor=clinician, expected_version=note.version, reason="Wrong date")
     browser = clinic_client(org, clinician)
-    assert browser.post(f"/notes/{note.pk}/unlock/", {"version": note.version}).status_code == 302
+    assert "Reason for unlocking" in browser.get(f"/notes/{note.pk}/").content.decode()
+    for blank in ("", "   "):
+        refused = browser.post(f"/notes/{note.pk}/unlock/", {"version": note.version, "reason": blank})
+        assert refused.status_code == 400 and "Give the reason for unlocking this note." in refused.content.decode()
+    too_long = browser.post(f"/notes/{note.pk}/unlock/", {"version": note.version, "reason": "x" * 501})
+    assert too_long.status_code == 400 and "Keep the reason under 500 characters." in too_long.content.decode()
+    with tenant_context(org):
+        assert Note.objects.get(pk=note.pk).status == Status.SIGNED
+    reason = "The session was on Tuesday, not Monday."
+    response = browser.post(f"/notes/{note.pk}/unlock/", {"version": note.version, "reason": reason})
+    assert response.status_code == 302
     with tenant_context(org):
         note.refresh_from_db()
+        entry = note.unlocks.get()
     assert note.status == Status.DRAFT and note.signature == ""
-    assert AuditEvent.objects.filter(action="note.unlocked", object_id=str(note.pk)).exists()
+    assert entry.reason == reason and entry.unlocked_by == clinician and entry.signature.startswith("Carol")
+    event = AuditEvent.objects.get(action="note.unlocked", object_id=str(note.pk))
+    assert event.detail == {"unlock_id": entry.pk}  # the reason is free text: the event points at it
+    history = browser.get(f"/notes/{note.pk}/").content.decode()
+    assert "History" in history and "Tuesday, not Monday" in history and "unlocked by" in history
+
+
+def test_unlocking_needs_a_reason_in_the_service_too(org, admin, clinician, chart, make_note):
+    with tenant_context(org):
+        current = settings_for_clinic()
+        save_settings(
+            current,
+            actor=admin,
+            expected_version=current.version,
+            enabled_types=["progress"],
+            unlock_hours=2,
+            overdue_hours=72,
+        )
+    note = _sign(org, make_note(clinician, chart, answers=DAP_ANSWERS), clinician, password=PASSWORD)
+    with tenant_context(org), pytest.raises(ValidationError, match="Give the reason"):
+        services.unlock_note(note, actor=clinician, expected_version=note.version, reason=" ")
+    with tenant_context(org):
+        assert Note.objects.get(pk=note.pk).status == Status.SIGNED and not note.unlocks.exists()
 
 
 def test_overdue_after_the_clinics_hours_and_listed(org, clinician, chart, make_note, clinic_client):
