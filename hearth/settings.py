@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "tickets",
     "reports",
     "scheduling",
+    "measures",
     "console",
 ]
 
