@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "tickets.context_processors.notifications",
+                "measures.context_processors.safety_notices",
                 "hearth.browsers.browser_support",
             ],
         },

@@ -9,4 +9,5 @@ urlpatterns = [
     path("audit/", include("reports.urls")),
     path("tickets/", include("tickets.urls")),
     path("schedule/", include("scheduling.urls")),
+    path("measures/", include("measures.urls")),
 ]

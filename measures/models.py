@@ -2,5 +2,6 @@
 
 from measures.administrations.models import Administration, SafetyFlag
 from measures.instruments.models import Instrument, InstrumentSetting
+from measures.links.models import MeasureLink, MeasureSchedule
 
-__all__ = ["Administration", "Instrument", "InstrumentSetting", "SafetyFlag"]
+__all__ = ["Administration", "Instrument", "InstrumentSetting", "MeasureLink", "MeasureSchedule", "SafetyFlag"]
