@@ -9,6 +9,9 @@ person may see ``section`` for this client and audits the read with that section
 whose section the person may see. ``view`` is either a template name (rendered with ``client``, ``chart`` and the
 tab bar; extend ``clients/chart.html`` and fill ``{% block tab %}``) or a callable
 ``view(request, client, chart) -> HttpResponse`` that usually ends with :func:`render_tab`.
+
+Banners (``register_banner``) are warnings another app puts at the top of every tab, for those whose sections
+include the banner's section (measures: a critical questionnaire answer awaiting a clinician's response).
 """
 
 import re

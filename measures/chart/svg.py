@@ -79,4 +79,3 @@ def build(trend: Trend, cutoff: int | None) -> Chart:
         f"{points[-1].at:%b %Y}",
         summary,
     )
-

@@ -10,22 +10,31 @@ def _instruments():
 
 
 class SendLinkForm(forms.Form):
-    instrument = forms.ModelChoiceField(queryset=_instruments(), to_field_name="key", empty_label=None)
-    channel = forms.ChoiceField(choices=[(Channel.EMAIL, "Email"), (Channel.SMS, "Text message")])
+    prefix = "send"
+    instrument = forms.ModelChoiceField(
+        queryset=_instruments(), to_field_name="key", empty_label=None, label="Questionnaire to send"
+    )
+    channel = forms.ChoiceField(choices=[(Channel.EMAIL, "Email"), (Channel.SMS, "Text message")], label="Send by")
 
     def arguments(self) -> dict:
         return {"instrument": self.cleaned_data["instrument"], "channel": self.cleaned_data["channel"]}
 
 
 class KioskForm(forms.Form):
-    instrument = forms.ModelChoiceField(queryset=_instruments(), to_field_name="key", empty_label=None)
+    prefix = "tablet"
+    instrument = forms.ModelChoiceField(
+        queryset=_instruments(), to_field_name="key", empty_label=None, label="Questionnaire for the tablet"
+    )
 
     def arguments(self) -> dict:
         return {"instrument": self.cleaned_data["instrument"]}
 
 
 class ScheduleForm(forms.Form):
-    instrument = forms.ModelChoiceField(queryset=_instruments(), to_field_name="key", empty_label=None)
+    prefix = "schedule"
+    instrument = forms.ModelChoiceField(
+        queryset=_instruments(), to_field_name="key", empty_label=None, label="Questionnaire to schedule"
+    )
     rule = forms.ChoiceField(choices=[("", "No schedule"), *Rule.choices], required=False, label="How often")
     every = forms.IntegerField(min_value=1, max_value=52, initial=1, label="N (sessions or weeks)")
 

@@ -168,7 +168,9 @@ def test_non_clinical_roles_may_not_see_or_give_measures(role, request, org, cha
     assert client.get(f"/clients/{chart.pk}/measures/").status_code == 403
     assert client.get(f"/measures/clients/{chart.pk}/give/phq9/").status_code == 403
     assert (
-        client.post(f"/measures/clients/{chart.pk}/send/", {"instrument": "phq9", "channel": "email"}).status_code
+        client.post(
+            f"/measures/clients/{chart.pk}/send/", {"send-instrument": "phq9", "send-channel": "email"}
+        ).status_code
         == 403
     )
     assert AuditEvent.objects.filter(action="access.denied").count() == 3
@@ -191,7 +193,9 @@ def test_another_clinic_gets_404_and_is_audited(org, outsider, other_org, chart,
     ):
         assert client.get(url).status_code == 404
     assert (
-        client.post(f"/measures/clients/{chart.pk}/send/", {"instrument": "phq9", "channel": "email"}).status_code
+        client.post(
+            f"/measures/clients/{chart.pk}/send/", {"send-instrument": "phq9", "send-channel": "email"}
+        ).status_code
         == 404
     )
     with tenant_context(other_org):
