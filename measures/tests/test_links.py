@@ -49,8 +49,8 @@ def test_the_message_has_no_phi_and_the_token_is_not_stored(org, chart, sent):
     link = MeasureLink.objects.get()
     assert token not in link.token_hash and link.token_hash == services.digest(token)
     assert AuditEvent.objects.get(action="measures.link_sent").detail == {
-        "send-instrument": "phq9",
-        "send-channel": "email",
+        "instrument": "phq9",
+        "channel": "email",
     }
 
 
