@@ -29,8 +29,10 @@ from measures.administrations import services as administrations
 from measures.administrations.models import Administration, Method
 from measures.instruments.models import Instrument
 from measures.links.models import Channel, MeasureLink, MeasureSchedule, Rule
+from scheduling.appointments.models import OPEN_STATUSES, AppointmentClient, Status
 from scheduling.reminders import sms
-from tenancy.context import require_organization
+from tenancy.context import require_organization, tenant_context
+from tenancy.models import Organization
 from tenancy.resolver import clinic_url
 
 LINK_LIFETIME = datetime.timedelta(days=3)
@@ -264,3 +266,59 @@ def is_due(
     if schedule.rule == Rule.EVERY_N_SESSIONS:
         return sessions_since_last >= schedule.every
     return now - last_completed >= datetime.timedelta(weeks=schedule.every) - datetime.timedelta(days=1)
+
+
+SWEEP_AHEAD = datetime.timedelta(hours=48)
+
+
+def sweep_clinic(*, now: datetime.datetime) -> int:
+    """Send the links the clinic's schedules call for before appointments in the next 48 hours; returns how many.
+
+    A client is asked once per appointment window: an unused, unexpired link for the instrument means "already
+    asked". The channel is email when the client consented to it, else text; neither means no link (schedules never
+    override consent)."""
+    sent = 0
+    schedules = MeasureSchedule.objects.filter(is_active=True).select_related("client", "instrument")
+    for schedule in schedules:
+        client, instrument = schedule.client, schedule.instrument
+        links = AppointmentClient.objects.filter(client=client)
+        upcoming = links.filter(
+            appointment__status__in=OPEN_STATUSES,
+            appointment__start__gt=now,
+            appointment__start__lte=now + SWEEP_AHEAD,
+        )
+        if not upcoming.exists():
+            continue
+        if (
+            MeasureLink.objects.filter(client=client, instrument=instrument, used_at__isnull=True, expires_at__gt=now)
+            .exclude(channel=Channel.KIOSK)
+            .exists()
+        ):
+            continue
+        last = (
+            Administration.objects.filter(client=client, instrument=instrument)
+            .order_by("-completed_at")
+            .values_list("completed_at", flat=True)
+            .first()
+        )
+        attended = links.filter(appointment__status=Status.COMPLETED, appointment__start__lte=now)
+        if last is not None:
+            attended = attended.filter(appointment__start__gt=last)
+        if not is_due(schedule, sessions_since_last=attended.count(), last_completed=last, now=now):
+            continue
+        channel = next((c for c in (Channel.EMAIL, Channel.SMS) if not why_not(client, c)), None)
+        if channel is None:
+            continue
+        send_link(client, actor=None, instrument=instrument, channel=channel, now=now)
+        sent += 1
+    return sent
+
+
+def sweep(*, now: datetime.datetime | None = None) -> int:
+    """``sweep_clinic`` in every active clinic (``manage.py send_due_questionnaires``)."""
+    now = now or timezone.now()
+    total = 0
+    for organization in Organization.objects.filter(is_active=True):
+        with tenant_context(organization):
+            total += sweep_clinic(now=now)
+    return total

@@ -192,3 +192,49 @@ def test_when_a_schedule_is_due(org, clinician, chart):
     assert services.is_due(every_3, sessions_since_last=3, last_completed=now - week, now=now)
     assert not services.is_due(every_4w, sessions_since_last=9, last_completed=now - 3 * week, now=now)
     assert services.is_due(every_4w, sessions_since_last=0, last_completed=now - 4 * week, now=now)
+
+
+def _appointment(record, start, status="scheduled"):
+    from scheduling.appointments.models import Appointment, AppointmentClient, AppointmentType
+    from tenancy.models import Location
+
+    location, _ = Location.objects.get_or_create(name="Main Street")
+    kind, _ = AppointmentType.objects.get_or_create(name="Individual therapy", defaults={"default_duration": 50})
+    appointment = Appointment.objects.create(
+        appointment_type=kind, start=start, end=start + datetime.timedelta(minutes=50), location=location, status=status
+    )
+    AppointmentClient.objects.create(appointment=appointment, client=record)
+    return appointment
+
+
+def test_the_sweep_sends_what_schedules_call_for_once(
+    org, clinician, chart, phq9, give, django_capture_on_commit_callbacks
+):
+    now = datetime.datetime(2026, 3, 2, 14, tzinfo=datetime.UTC)
+    gad7 = phq9.__class__.objects.get(key="gad7")
+    services.set_schedule(chart, actor=clinician, instrument=phq9, rule="every_n_sessions", every=2)
+    services.set_schedule(chart, actor=clinician, instrument=gad7, rule="every_n_weeks", every=4)
+    with time_machine.travel(now - datetime.timedelta(days=14), tick=False):
+        give(chart, phq9, [1] * 8 + [0])
+        give(chart, gad7, [1] * 7)
+    _appointment(chart, now - datetime.timedelta(days=7), status="completed")
+    _appointment(chart, now + datetime.timedelta(hours=30))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_clinic(now=now) == 0  # one session since the PHQ-9, two weeks since the GAD-7
+    _appointment(chart, now - datetime.timedelta(days=1), status="completed")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.sweep_clinic(now=now) == 1  # two sessions since the PHQ-9
+        assert services.sweep_clinic(now=now) == 0  # the link is still waiting: not sent twice
+    (message,) = mail.outbox
+    assert message.to == ["jordan@example.test"] and "Jordan" not in message.body
+    assert MeasureLink.objects.get().instrument == phq9
+    assert AuditEvent.objects.get(action="measures.link_sent").actor_label == "questionnaire schedule"
+
+
+def test_the_sweep_respects_consent(org, clinician, chart, phq9):
+    chart.consent_to_email = chart.consent_to_text = False
+    chart.save()
+    services.set_schedule(chart, actor=clinician, instrument=phq9, rule="every_session", every=1)
+    _appointment(chart, datetime.datetime(2026, 3, 3, 14, tzinfo=datetime.UTC))
+    assert services.sweep_clinic(now=datetime.datetime(2026, 3, 2, 14, tzinfo=datetime.UTC)) == 0
+    assert not MeasureLink.objects.exists()
