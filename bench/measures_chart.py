@@ -80,6 +80,8 @@ def cases() -> list[Case]:
     points = f'<figure class="measure-trend" data-instrument="{instruments[0].key}"'
     return [
         Case("signed-in baseline (clinician)", signed_in, "/__bench__/baseline", expect=str(clinic.pk)),
+        # The chart's own Overview tab of the same client: what any chart tab pays (header, tab bar, audit).
+        Case("chart: overview tab (for comparison)", signed_in, f"/clients/{ours.pk}/overview/", expect="Overview"),
         Case(
             f"measures: tab, {PER_MEASURE} of each of 3 measures",
             signed_in,

@@ -29,7 +29,8 @@ PAGE_SIZE = 20
 def measures_tab(request, client, chart):
     """Each instrument's trend (SVG and table), open safety flags, and the client's administrations, paged."""
     trends = selectors.trends(client)
-    charts = [(trend, svg.build(trend, cutoff_for(trend.instrument))) for trend in trends]
+    zone = clinic_zone()
+    charts = [(trend, svg.build(trend, cutoff_for(trend.instrument), zone)) for trend in trends]
     page = window(selectors.administrations(client), page_number(request.GET.get("page")), PAGE_SIZE)
     can_administer = policies.can_administer(request.membership, chart.sections)
     context = {
