@@ -13,7 +13,7 @@ DATED_AT := 2027-01-31T23:30[America/New_York] \
 	2027-11-07T01:30-04:00[America/New_York] 2027-11-07T01:30-05:00[America/New_York] \
 	2028-02-29T12:00[America/New_York] 2027-06-07T00:00[America/New_York]
 
-.PHONY: run test test-dated bench lint format install install-dev clean
+.PHONY: run test test-dated bench bench-throughput lint format install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,7 @@ run: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_demo
 	@echo ""
-	@echo "Hearth is starting on http://localhost:$(PORT) — open the demo clinic at http://demo.localhost:$(PORT)/login/"
+	@echo "Hearth is starting on http://localhost:$(PORT) (it lists the demo clinics) — open the demo clinic at http://demo.localhost:$(PORT)/login/"
 	@echo "Press Ctrl+C to stop."
 	@$(BIN)/python -m hearth.serve --port $(PORT)
 
@@ -65,6 +65,11 @@ test-dated: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench
+
+# The real server with 1 and 2 processes under wrk (Debian's package); DATABASE_URL must name PostgreSQL.
+bench-throughput: install-dev
+	@command -v wrk > /dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.throughput
 
 lint: install-dev
 	$(BIN)/ruff check .

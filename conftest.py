@@ -314,6 +314,19 @@ def demo(transactional_db, settings, live_server, browser_clock):
     return {clinic.slug: clinic for clinic in load_demo()}
 
 
+def choose_client(page, name: str) -> None:
+    """Pick a client in the booking form's client picker with the keyboard: type the name (``name`` may end in
+    the option's " (#number)"), arrow down to the option, Enter."""
+    box = page.get_by_role("combobox", name="Clients")
+    box.fill(name.split(" (#")[0])
+    option = page.get_by_role("option", name=name).first
+    option.wait_for()
+    while option.get_attribute("aria-selected") != "true":
+        box.press("ArrowDown")
+    box.press("Enter")
+    page.locator(".chips .chip", has_text=name).wait_for()
+
+
 def sign_in(page, url: str, username: str, password: str) -> None:
     """Fill and submit a clinic's sign-in page in the browser."""
     page.goto(url)

@@ -11,6 +11,7 @@ from accounts.roles import Role
 from core import registry
 from tenancy.context import tenant_context
 from tenancy.models import Location, Organization, PlaceOfService
+from tenancy.resolver import clinic_url
 
 DEMO_PASSWORD = "Hearth-demo-2026!"
 
@@ -114,3 +115,24 @@ def load_demo() -> list[Organization]:
         if part.load_shared:
             part.load_shared()
     return clinics
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What `make run` prints and the bare domain shows: the demo clinics' sign-in addresses and the logins."""
+
+    clinics: list[tuple[str, str]]
+    password: str
+    logins: list[tuple[str, str]]
+    other_lines: list[str]
+
+
+def demo_summary() -> DemoSummary:
+    """The loaded demo clinics (none before ``load_demo``), with every login and the lines other apps add."""
+    organizations = Organization.objects.filter(slug__in=DEMO_CLINICS, is_active=True).order_by("slug")
+    return DemoSummary(
+        clinics=[(organization.name, clinic_url(organization, "/login/")) for organization in organizations],
+        password=DEMO_PASSWORD,
+        logins=[(person.username, ", ".join(role.label for role in person.roles)) for person in DEMO_STAFF],
+        other_lines=[line for part in registry.demo_data.entries() if part.logins for line in part.logins()],
+    )

@@ -31,14 +31,15 @@ class MembershipMiddleware:
             else:
                 request.membership = (
                     Membership.objects.filter(user=request.user, is_active=True)
-                    .select_related("user")
                     .prefetch_related("role_assignments")
                     .first()
                 )
                 if request.membership is None:
                     self._reject(request, "no active membership in this clinic")
                 else:
-                    request.membership.organization = organization  # the same row; spares a query per use
+                    # The same rows the request already holds: no join for the user, no query for the clinic.
+                    request.membership.user = request.user
+                    request.membership.organization = organization
         return self.get_response(request)
 
     def _reject(self, request: HttpRequest, reason: str) -> None:

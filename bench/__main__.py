@@ -14,7 +14,14 @@ from pathlib import Path
 from time import perf_counter
 
 # One module per scenario; each has ``cases() -> list[Case]`` that loads its own data.
-SCENARIOS = ("bench.staff_list", "bench.client_search", "bench.schedule_week", "bench.measures_chart")
+SCENARIOS = (
+    "bench.staff_list",
+    "bench.client_search",
+    "bench.schedule_week",
+    "bench.chart",
+    "bench.notes",
+    "bench.measures_chart",
+)
 
 
 def run(var_dir: Path, *, warmup: int, iterations: int, scenarios: tuple[str, ...] = SCENARIOS) -> None:
@@ -46,6 +53,8 @@ def run(var_dir: Path, *, warmup: int, iterations: int, scenarios: tuple[str, ..
         print(f"{iterations} timed requests per row, rows interleaved; queries counted on one extra request.")
         print(table(results))
     finally:
+        if getattr(connection, "pool", None) is not None:
+            connection.close_pool()  # the pool's connections to the test database would block dropping it
         connection.creation.destroy_test_db(original_name, verbosity=0)
 
 

@@ -168,7 +168,13 @@ def cases() -> list[Case]:
     return [
         # Not a client page: the baseline view signed in, i.e. what any page of a signed-in person pays before its
         # view runs (session, user, membership and roles). The rows below are that plus the client work.
-        Case("signed-in baseline (front desk)", desk, "/__bench__/baseline", expect=str(clinic.pk)),
+        Case(
+            "signed-in baseline (front desk)",
+            desk,
+            "/__bench__/baseline",
+            expect=str(clinic.pk),
+            signed_in_baseline=True,
+        ),
         Case("clients: list page 1", desk, "/clients/", expect="Clients 1–25, by last name"),
         *typos,
         find("partial first name", "mari", expect="María"),

@@ -28,6 +28,10 @@ class Case:
     headers: dict[str, str] = field(default_factory=dict)
     expect: str = ""
     method: str = "get"
+    # At most this many timed requests (and a tenth as many warm-ups) for a slow page; None: the run's count.
+    samples: int | None = None
+    # The scenario's signed-in baseline: the rows after it also get their p95 divided by this row's.
+    signed_in_baseline: bool = False
 
     def send(self) -> HttpResponse:
         return getattr(self.client, self.method)(self.path, self.params, headers=self.headers)
@@ -50,6 +54,7 @@ class Result:
     label: str
     timings_ms: list[float]
     queries: int
+    signed_in_baseline: bool = False
 
     @property
     def p50(self) -> float:
@@ -80,18 +85,21 @@ def measure(cases: Sequence[Case], *, warmup: int, iterations: int) -> list[Resu
 
     Queries are counted on a separate, untimed request: capturing them slows the database cursor down.
     """
-    for _ in range(warmup):
+    for i in range(warmup):
         for case in cases:
-            case.send()
+            if case.samples is None or i < max(2, case.samples // 10):
+                case.send()
     queries = [case.check() for case in cases]
     timings: list[list[float]] = [[] for _ in cases]
     gc.collect()
-    for _ in range(iterations):
-        for case, samples in zip(cases, timings, strict=True):
+    for i in range(iterations):
+        for case, times in zip(cases, timings, strict=True):
+            if case.samples is not None and i >= case.samples:
+                continue
             start = perf_counter()
             case.send()
-            samples.append((perf_counter() - start) * 1000)
-    return [Result(c.label, t, q) for c, t, q in zip(cases, timings, queries, strict=True)]
+            times.append((perf_counter() - start) * 1000)
+    return [Result(c.label, t, q, c.signed_in_baseline) for c, t, q in zip(cases, timings, queries, strict=True)]
 
 
 def database() -> str:
@@ -104,12 +112,23 @@ def database() -> str:
 
 
 def table(results: Sequence[Result]) -> str:
-    """The report; the first result is the baseline that the ratio column divides by."""
+    """The report; the first result is the baseline that the ratio column divides by. Rows after a scenario's
+    signed-in baseline are also divided by that row's p95 (``p95/signed``): what the page costs beyond signing in."""
     baseline = results[0].p95
     width = max(len(r.label) for r in results)
-    header = f"{'scenario':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  {'max ms':>8}  {'p95/base':>8}  {'queries':>7}"
+    header = (
+        f"{'scenario':<{width}}  {'p50 ms':>8}  {'p95 ms':>8}  {'max ms':>8}  {'n':>4}  {'p95/base':>8}  "
+        f"{'p95/signed':>10}  {'queries':>7}"
+    )
     lines = [header, "-" * len(header)]
+    signed_in: float | None = None
     for r in results:
+        if r.signed_in_baseline:
+            signed_in = r.p95
         ratio = r.p95 / baseline
-        lines.append(f"{r.label:<{width}}  {r.p50:>8.2f}  {r.p95:>8.2f}  {r.max:>8.2f}  {ratio:>7.1f}x  {r.queries:>7}")
+        signed = f"{r.p95 / signed_in:>9.1f}x" if signed_in else f"{'':>10}"
+        lines.append(
+            f"{r.label:<{width}}  {r.p50:>8.2f}  {r.p95:>8.2f}  {r.max:>8.2f}  {len(r.timings_ms):>4}  "
+            f"{ratio:>7.1f}x  {signed}  {r.queries:>7}"
+        )
     return "\n".join(lines)

@@ -9,14 +9,23 @@ reads one row past the page instead: the total is known only when the last page 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+# What a page is read from: a QuerySet (sliced into one LIMIT/OFFSET query) or any sliceable sequence.
+Rows = Sequence | QuerySet
+
+# A page number past this is treated as page 1: it keeps the slice's OFFSET within what every database accepts.
+MAX_PAGE = 100_000
+
 
 def page_number(raw: object) -> int:
-    """A page number from the request; anything that is not a positive whole number is page 1."""
+    """A page number from the request; anything that is not a whole number from 1 to ``MAX_PAGE`` is page 1."""
     try:
         number = int(str(raw))
     except ValueError:
         return 1
-    return max(number, 1)
+    return number if 1 <= number <= MAX_PAGE else 1
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class Window:
         return len(self.rows)
 
 
-def window(items: Sequence, number: int, per_page: int, *, limit: int | None = None) -> Window:
+def window(items: Rows, number: int, per_page: int, *, limit: int | None = None) -> Window:
     """Page ``number`` of ``items`` (a QuerySet or any sliceable sequence), read as one slice of at most
     ``per_page + 1`` rows. ``limit`` caps how far paging goes: rows past it are never shown, and the page that
     reaches it says ``capped`` when more would follow. A page past the end falls back to page 1."""
@@ -80,3 +89,10 @@ def window(items: Sequence, number: int, per_page: int, *, limit: int | None = N
     if cap is not None:
         return Window(rows[: cap - start], number, per_page, has_next=False, capped=len(rows) > cap - start)
     return Window(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
+
+
+def page_of(request: HttpRequest, items: Rows, per_page: int, param: str = "page") -> Window:
+    """The page of ``items`` that ``request.GET[param]`` asks for (a bad or missing value is page 1).
+
+    Screens with several lists give each its own ``param`` so their pagers move independently."""
+    return window(items, page_number(request.GET.get(param)), per_page)

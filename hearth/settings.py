@@ -60,6 +60,11 @@ HEARTH_SUPPORT_SLUG = "support"
 HEARTH_SUPPORT_URLCONF = "console.urls"
 HEARTH_VENDOR_IDLE_MINUTES = env_int("HEARTH_VENDOR_IDLE_MINUTES", 30)
 ALLOWED_HOSTS = [HEARTH_BASE_DOMAIN, f".{HEARTH_BASE_DOMAIN}", *env_list("HEARTH_EXTRA_HOSTS", [])]
+if HEARTH_BASE_DOMAIN == "localhost":
+    # `make run`: http://127.0.0.1:8000/ is the bare domain too, answered with the demo clinics' addresses.
+    ALLOWED_HOSTS += ["127.0.0.1", "[::1]"]
+# What the bare domain answers (no clinic in the host): a welcome page, listing the demo clinics under localhost.
+HEARTH_WELCOME_VIEW = "hearth.views.welcome"
 HEARTH_PUBLIC_SCHEME = env_str("HEARTH_PUBLIC_SCHEME", "http" if HEARTH_BASE_DOMAIN == "localhost" else "https")
 HEARTH_PUBLIC_PORT = env_str("HEARTH_PUBLIC_PORT", "8000" if HEARTH_BASE_DOMAIN == "localhost" else "")
 # The PostgreSQL role that requests run as (SET ROLE), subject to row-level security. Empty: the login role is
@@ -88,6 +93,7 @@ INSTALLED_APPS = [
     "tickets",
     "reports",
     "scheduling",
+    "notes",
     "measures",
     "console",
 ]
@@ -262,14 +268,21 @@ HEARTH_REMINDER_LINK_RATE = env_str("HEARTH_REMINDER_LINK_RATE", "30/10m")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "client_error": {
+            "()": "hearth.log_format.ClientErrorFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "security_console": {"class": "logging.StreamHandler", "formatter": "client_error"},
         "security_audit": {"class": "audit.logging.SecurityAuditHandler", "level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": env_str("HEARTH_LOG_LEVEL", "INFO")},
     "loggers": {
-        "django.security": {"handlers": ["console", "security_audit"], "level": "WARNING", "propagate": False},
+        "django.security": {"handlers": ["security_console", "security_audit"], "level": "WARNING", "propagate": False},
         "axes": {"level": "ERROR"},  # lockouts are audit events; per-attempt chatter would log usernames
         "psycopg.pool": {"level": "WARNING"},  # not a line per checkout; discarded connections still show
     },
@@ -283,21 +296,28 @@ HEARTH_AUDIT_CHECKPOINT_PATH = env_str("HEARTH_AUDIT_CHECKPOINT_PATH")
 # How many reverse proxies (load balancer, TLS terminator) stand in front of the app and append X-Forwarded-For.
 HEARTH_TRUSTED_PROXY_HOPS = env_int("HEARTH_TRUSTED_PROXY_HOPS", 0)
 
-# Lockout (django-axes): per clinic threshold, until an administrator unlocks; see accounts/signin/lockout.py.
+# Sign-in throttling (django-axes), NIST SP 800-63B 5.2.2: from the clinic's threshold on, timed locks that double
+# (1 minute up to an hour); 100 consecutive failures lock until an administrator unlocks. accounts/signin/lockout.py.
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "accounts.signin.lockout.lockout_key"
 AXES_FAILURE_LIMIT = "accounts.signin.lockout.failure_limit"
 AXES_LOCKOUT_CALLABLE = "accounts.signin.lockout.locked_out_response"
 AXES_CLIENT_IP_CALLABLE = "audit.request_info.client_ip"
 AXES_RESET_ON_SUCCESS = True
-AXES_COOLOFF_TIME = None
+AXES_COOLOFF_TIME = "accounts.signin.lockout.cool_off"
+AXES_HANDLER = "accounts.signin.lockout.ThrottleHandler"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "new_password1", "new_password2", "old_password", "code"]
 
-# Throttling of sign-in endpoints by client address (django-ratelimit), on top of per-account lockout.
+# Throttling of sign-in endpoints by client address (django-ratelimit), on top of per-account throttling: every
+# step counts toward a ceiling an office behind one address never reaches; failures count toward tighter limits per
+# address and per (address, account). accounts/signin/ratelimits.py.
 RATELIMIT_VIEW = "hearth.views.rate_limited"
-HEARTH_AUTH_RATE = env_str("HEARTH_AUTH_RATE", "30/10m")
+HEARTH_AUTH_RATE = env_str("HEARTH_AUTH_RATE", "600/10m")
+HEARTH_AUTH_FAILURE_RATE = env_str("HEARTH_AUTH_FAILURE_RATE", "60/10m")
+HEARTH_AUTH_ACCOUNT_FAILURE_RATE = env_str("HEARTH_AUTH_ACCOUNT_FAILURE_RATE", "10/10m")
 HEARTH_SSO_RATE = env_str("HEARTH_SSO_RATE", "120/10m")
 # Calendar feeds (scheduling/feeds/views.py): per link, and per address (an office shares one).
 HEARTH_FEED_RATE = env_str("HEARTH_FEED_RATE", "30/10m")

@@ -9,5 +9,6 @@ urlpatterns = [
     path("audit/", include("reports.urls")),
     path("tickets/", include("tickets.urls")),
     path("schedule/", include("scheduling.urls")),
+    path("notes/", include("notes.urls")),
     path("measures/", include("measures.urls")),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
@@ -24,3 +25,14 @@ def rate_limited(request, exception=None):
     response = render(request, "429.html", status=429)
     response["Retry-After"] = "600"
     return response
+
+
+def welcome(request):
+    """The bare domain (no clinic in the host). Under ``make run`` (base domain ``localhost``) it lists the demo
+    clinics' addresses and logins, as ``make run`` prints them; elsewhere it only explains clinic addresses."""
+    context = {"demo": None}
+    if settings.HEARTH_BASE_DOMAIN == "localhost":
+        from accounts.demo import demo_summary
+
+        context["demo"] = demo_summary()
+    return render(request, "welcome.html", context)

@@ -13,6 +13,6 @@ class MeasuresConfig(AppConfig):
         from measures import demo
         from measures.administrations import views
 
-        register_tab("measures", "Measures", CLINICAL, views.measures_tab, order=35)
+        register_tab("measures", "Measures", CLINICAL, views.measures_tab, order=37)
         register_banner("measures-safety", CLINICAL, views.chart_banners, order=10)
         registry.demo_data.register(registry.DemoData("measures", order=60, load=demo.load))

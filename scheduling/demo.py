@@ -1,18 +1,23 @@
 """Demo calendar for `make run` and the browser tests: sites, rooms, appointment types, working hours, a few
-clients and a week of appointments. Safe to run again: nothing is duplicated.
+clients, the current week's appointments and a full day today for both clinical logins, in clinic time.
+Safe to run again: nothing is duplicated, and loading in a later week or on a later day adds that week's and that
+day's appointments (`make run` loads the demo at every start).
 
 Demo clients are numbered from 9001 without using the clinic's number sequence, so the first client a person
-registers in the demo is still 1001. They are on Sam Supervisor's caseload, so Casey Clinician sees them on the
-calendar only as "Client #number".
+registers in the demo is still 1001. The four below are on Sam Supervisor's caseload, so Casey Clinician sees them
+on the calendar only as "Client #number"; Casey's own caseload comes from ``clients.demo``.
 """
 
 import datetime
+import functools
 import zoneinfo
 
 from django.utils import timezone
 
 from accounts.people.models import Membership
+from clients.demo import CASELOAD
 from clients.records.models import Client
+from core.clinic_time import clinic_today, clinic_zone
 from scheduling.appointments import services
 from scheduling.appointments.models import Appointment, AppointmentType, Room
 from scheduling.availability.models import WorkingHours
@@ -60,6 +65,16 @@ WEEK = [
     (3, 15, 0, 1, "Individual therapy 30", "clinician", "Room 1"),
     (4, 10, 0, 2, "Individual therapy 45", "supervisor", "Room 1"),
 ]
+# Today, whatever the weekday: hour, minute, type name, clinician username, room name (None: telehealth). Each
+# goes to the next client of that clinician's caseload. Chosen to clash with no WEEK appointment on any weekday.
+TODAY = [
+    (9, 0, "Individual therapy 45 (video)", "clinician", None),
+    (11, 30, "Individual therapy 45", "clinician", "Room 2"),
+    (16, 0, "Individual therapy 60", "clinician", "Room 2"),
+    (13, 0, "Individual therapy 45", "supervisor", "Room 1"),
+    (15, 45, "Individual therapy 45", "supervisor", "Room 1"),
+]
+CASELOAD_NUMBERS = [number for number, *_ in CASELOAD]
 
 
 def load(organization: Organization, staff: dict[str, Membership]) -> None:
@@ -130,23 +145,39 @@ def load(organization: Organization, staff: dict[str, Membership]) -> None:
     ReminderSettings.objects.get_or_create(
         defaults={"enabled": True, "send_email": True, "send_sms": True, "lead_hours": [48, 2]}
     )
-    if Appointment.objects.exists():
-        return
-    zone = zoneinfo.ZoneInfo(organization.time_zone)
-    today = timezone.now().astimezone(zone).date()
+    zone = clinic_zone(organization)
+    today = clinic_today(organization)
     monday = today - datetime.timedelta(days=today.weekday())
-    for weekday, hour, minute, who, kind, username, room in WEEK:
-        day = monday + datetime.timedelta(days=weekday)
-        start = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
-        details = services.Details(
-            appointment_type=types[kind],
-            clients=[clients[who]],
-            clinicians=[staff[username]],
-            location=video if room is None else office,
-            room=rooms.get(room),
-        )
-        booking = services.book(
-            actor=staff["frontdesk"], details=details, start=start, duration=types[kind].default_duration
-        )
-        if booking.appointments[0].end < timezone.now():
-            Appointment.objects.filter(pk=booking.appointments[0].pk).update(status="completed")
+    week = (_at(monday, 0, 0, zone), _at(monday + datetime.timedelta(days=7), 0, 0, zone))
+    places = {None: (video, None), **{name: (office, room) for name, room in rooms.items()}}
+    book = functools.partial(_book, staff=staff, places=places)
+    if not Appointment.objects.filter(start__gte=week[0], start__lt=week[1]).exists():
+        for weekday, hour, minute, who, kind, username, room in WEEK:
+            day = monday + datetime.timedelta(days=weekday)
+            book(types[kind], clients[who], username, _at(day, hour, minute, zone), room)
+    today_span = (_at(today, 0, 0, zone), _at(today + datetime.timedelta(days=1), 0, 0, zone))
+    for username in ("clinician", "supervisor"):
+        caseload = Client.objects.filter(primary_clinician=staff[username], number__in=CASELOAD_NUMBERS)
+        booked = Appointment.objects.filter(start__gte=today_span[0], start__lt=today_span[1])
+        if booked.filter(client_links__client__in=caseload).exists():
+            continue
+        clients_in_turn = iter(caseload.order_by("number"))
+        for hour, minute, kind, who, room in TODAY:
+            if who == username:
+                book(types[kind], next(clients_in_turn), username, _at(today, hour, minute, zone), room)
+
+
+def _at(day: datetime.date, hour: int, minute: int, zone: zoneinfo.ZoneInfo) -> datetime.datetime:
+    """A wall-clock time in the clinic (the demo's times are all far from a daylight-saving change)."""
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=zone)
+
+
+def _book(kind, client, username, start, room_name, *, staff, places) -> None:
+    """Book one demo appointment as the front desk; marked completed once it is over."""
+    location, room = places[room_name]
+    details = services.Details(
+        appointment_type=kind, clients=[client], clinicians=[staff[username]], location=location, room=room
+    )
+    booking = services.book(actor=staff["frontdesk"], details=details, start=start, duration=kind.default_duration)
+    if booking.appointments[0].end < timezone.now():
+        Appointment.objects.filter(pk=booking.appointments[0].pk).update(status="completed")

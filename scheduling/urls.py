@@ -10,6 +10,7 @@ app_name = "scheduling"
 urlpatterns = [
     path("", appointments_views.calendar_view, name="calendar"),
     path("book/", appointments_views.book, name="book"),
+    path("book/clients/", appointments_views.client_search, name="client_search"),
     path("open-slots/", availability_views.open_slots, name="open_slots"),
     path("preferences/", appointments_views.preferences, name="preferences"),
     path("appointments/<int:pk>/", appointments_views.appointment_detail, name="detail"),

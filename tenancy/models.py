@@ -39,7 +39,9 @@ class Organization(models.Model):
         help_text="Receives automatically routed work such as rejected claims; administrators do when empty.",
     )
     lockout_threshold = models.PositiveSmallIntegerField(
-        default=5, help_text="Failed sign-in attempts before an account is locked."
+        default=5,
+        help_text="Failed sign-in attempts in a row before the account is paused for a minute; each further failure "
+        "pauses it twice as long, up to an hour.",
     )
     idle_timeout_minutes = models.PositiveSmallIntegerField(
         default=15, help_text="Minutes without activity before staff are signed out."

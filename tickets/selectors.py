@@ -16,6 +16,8 @@ from accounts.roles import Role
 from audit.services import record
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import clinic_zone
+from core.paging import Window, window
+from core.params import whole_number
 from tenancy.context import tenant_context, vendor_console_context
 from tenancy.models import Organization
 from tickets import policies
@@ -38,6 +40,7 @@ SCOPES = {
     "all": "All tickets",
 }
 UNREAD_CACHE_SECONDS = 60
+THREAD_PAGE_SIZE = 20
 
 
 def _associated(actor: Membership) -> Exists:
@@ -141,9 +144,9 @@ def filter_tickets(tickets: QuerySet, filters: dict, clock: Clock) -> QuerySet:
         tickets = tickets.filter(due_by__isnull=True, date_due__isnull=True)
     query = (filters.get("q") or "").strip()
     if query:
-        number = query.lstrip("#")
-        if number.isdigit() and len(number) < 9:
-            tickets = tickets.filter(Q(number=int(number)) | Q(title__icontains=query))
+        number = whole_number(query.lstrip("#"), maximum=99_999_999)
+        if number is not None:
+            tickets = tickets.filter(Q(number=number) | Q(title__icontains=query))
         else:
             for word in query.split():
                 tickets = tickets.filter(title__icontains=word)
@@ -173,12 +176,17 @@ def get_ticket(request: ClinicRequest, pk, permission: str = "tickets.view") -> 
     return ticket, associated
 
 
-def thread(ticket: Ticket) -> list:
-    """The updates, oldest first, each with its ``files`` (attachments) loaded: two queries however long."""
-    entries = list(ticket.updates.select_related("author__user").order_by("created_at", "pk"))
+def thread(ticket: Ticket, page: int = 1) -> Window:
+    """A page of the updates, newest first, each with its ``files`` (attachments) loaded: two queries a page
+    however long the thread (``page`` from ``core.paging.page_number``)."""
+    entries = window(
+        ticket.updates.select_related("author__user").order_by("-created_at", "-pk"), page, THREAD_PAGE_SIZE
+    )
     files: dict[int, list] = {}
-    for attachment in TicketAttachment.objects.filter(ticket=ticket).order_by("created_at", "pk"):
-        files.setdefault(attachment.update_id, []).append(attachment)
+    if entries:
+        attachments = TicketAttachment.objects.filter(ticket=ticket, update__in=[entry.pk for entry in entries])
+        for attachment in attachments.order_by("created_at", "pk"):
+            files.setdefault(attachment.update_id, []).append(attachment)
     for entry in entries:
         entry.files = files.get(entry.pk, [])
     return entries

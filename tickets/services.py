@@ -54,7 +54,11 @@ def clean_opened_from(value: str) -> str:
     """The path of the page the help button was pressed on: never its query string or fragment (either may
     hold a search for a client's name), and only a path on this site."""
     path = (value or "").split("?", 1)[0].split("#", 1)[0].strip()
-    if not path.startswith("/") or path.startswith("//") or any(c.isspace() or c == "\\" for c in path):
+    if (
+        not path.startswith("/")
+        or path.startswith("//")
+        or any(c.isspace() or c == "\\" or not c.isprintable() for c in path)
+    ):
         return ""
     return path[:200]
 

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from audit.services import record
-from core import uploads
+from core import params, uploads
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
+from core.paging import page_number
 from tickets import policies, selectors, services
 from tickets.forms import AddStaffForm, CommentForm, EditTicketForm, NewTicketForm, TicketFilterForm, staff_choices
 from tickets.models import Notification, TicketUpdate, UpdateKind
@@ -73,9 +74,10 @@ def _client_from_page(actor, path: str):
     from clients.access import visible_clients
 
     match = CHART_PATH.match(path)
-    if not match:
+    pk = params.whole_number(match.group(1)) if match else None
+    if pk is None:
         return None
-    return visible_clients(actor).filter(pk=int(match.group(1))).values_list("number", flat=True).first()
+    return visible_clients(actor).filter(pk=pk).values_list("number", flat=True).first()
 
 
 @login_required
@@ -135,7 +137,7 @@ def staff_search(request):
     field_id = request.GET.get("field", "id_assignee")
     if field_id not in ASSIGNEE_FIELDS:
         field_id = "id_assignee"
-    query = request.GET.get("assignee_q", "").strip()[:100]
+    query = params.get_text(request.GET, "assignee_q")
     current = request.GET.get("assignee", "")
     staff = list(selectors.active_staff(query)[:50])
     choices = staff_choices(staff)
@@ -162,7 +164,7 @@ def client_search(request):
     from clients.access import visible_clients
 
     require(request, policies.can_use_tickets(request.membership), "tickets.client_search")
-    query = (request.POST.get("client_number") or "").strip()[:60]
+    query = params.get_text(request.POST, "client_number", max_length=60)
     clients = visible_clients(request.membership)
     if query.isdigit():
         clients = clients.filter(number__startswith=query)
@@ -193,7 +195,7 @@ def _render_detail(request, ticket, associated, *, form=None, comment_form=None,
     context = {
         "ticket": ticket,
         "form": form,
-        "thread": selectors.thread(ticket),
+        "thread": selectors.thread(ticket, page_number(request.GET.get("updates"))),
         "associates": [(m, policies.can_remove_associate(actor, ticket, m)) for m in people],
         "can_comment": policies.can_comment(actor, ticket, associated=associated),
         "comment_form": comment_form or CommentForm(),

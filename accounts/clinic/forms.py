@@ -35,6 +35,7 @@ class ClinicSettingsForm(VersionedForm):
         ]
         labels = {
             "name": "Clinic name",
+            "lockout_threshold": "Failed sign-ins in a row before a pause",
             "mfa_required": "Require two-step sign-in for everyone",
             "mfa_required_roles": "…or for these roles",
         }

@@ -13,8 +13,9 @@ from accounts import policies
 from accounts.mfa import services as mfa
 from accounts.mfa import webauthn
 from accounts.people.models import Membership
-from accounts.signin.ratelimits import throttle_auth
+from accounts.signin.ratelimits import count_failure, throttle_auth
 from accounts.staff import services
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.forms import run_button
 
@@ -44,7 +45,7 @@ def _key_context(request) -> dict:
 
 def _after_verification(request):
     request.session[mfa.SESSION_PASSED] = True
-    return redirect(request.GET.get("next") if request.GET.get("next", "").startswith("/") else "home")
+    return redirect(params.get_next(request, request.GET) or "home")
 
 
 @login_required
@@ -61,6 +62,7 @@ def mfa_verify(request):
                     request, f"You have {left} recovery codes left. Create new ones under Two-step sign-in."
                 )
             return _after_verification(request)
+        count_failure(request)
         form.add_error("code", "That code didn't work. Check the time on your phone is right, and try the newest code.")
     return render(request, "accounts/mfa/verify.html", {"form": form, **_key_context(request)})
 

@@ -16,6 +16,7 @@ from accounts.mfa import services as mfa
 from accounts.mfa import webauthn
 from accounts.mfa.views import may_change_factors
 from accounts.signin.ratelimits import throttle_auth
+from core import params
 
 NEW_CODES = "hearth_webauthn_new_recovery_codes"
 
@@ -35,8 +36,7 @@ def _json_body(request) -> dict:
 
 
 def _next_url(request) -> str:
-    target = request.GET.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else reverse("home")
+    return params.get_next(request, request.GET) or reverse("home")
 
 
 def _unverified() -> JsonResponse:

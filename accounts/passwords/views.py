@@ -7,7 +7,7 @@ from django.urls import reverse_lazy
 
 from accounts.passwords import services
 from accounts.passwords.forms import PasswordResetRequestForm
-from accounts.signin.ratelimits import throttle_auth, throttle_auth_class
+from accounts.signin.ratelimits import count_failure, throttle_auth, throttle_auth_class
 
 
 @throttle_auth_class
@@ -34,6 +34,7 @@ def password_reset(request):
     """Ask for a reset link by username or email. The answer never says whether the account exists."""
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        count_failure(request)
         services.request_password_reset(request.organization, form.cleaned_data["identifier"], request=request)
         return redirect("accounts:password_reset_sent")
     return render(request, "accounts/password_reset.html", {"form": form})

@@ -65,6 +65,9 @@ class Membership(TenantModel, VersionedModel):
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="memberships")
     username = models.CharField(max_length=40, validators=[username_validator])
     title = models.CharField(max_length=100, blank=True, help_text="Job title shown to colleagues.")
+    credentials = models.CharField(
+        max_length=60, blank=True, help_text="Licence or degree shown after the name on signed notes, e.g. LCSW."
+    )
     is_active = models.BooleanField(default=True)
     deactivated_at = models.DateTimeField(null=True, blank=True)
     invited_at = models.DateTimeField(default=timezone.now)
@@ -90,6 +93,11 @@ class Membership(TenantModel, VersionedModel):
 
     def has_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
+
+    @property
+    def signature_name(self) -> str:
+        """The name as it appears under a signature: "Casey Clinician, LCSW"."""
+        return f"{self.user.full_name}, {self.credentials}" if self.credentials else self.user.full_name
 
     def role_labels(self) -> list[str]:
         return [label for value, label in Role.choices if value in self.roles]

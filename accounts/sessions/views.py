@@ -12,6 +12,7 @@ from accounts.sessions import services as sessions
 from accounts.sessions.models import UserSession
 from audit.models import AuditEvent, Outcome
 from audit.services import record
+from core import params
 from core.authz import require
 
 SIGN_IN_LABELS = {
@@ -78,8 +79,8 @@ def my_sign_ins(request):
 def clinic_sign_ins(request):
     require(request, policies.can_view_sign_in_history(request.membership), "accounts.view_sign_in_history")
     events = AuditEvent.objects.filter(organization=request.organization, action__in=SIGN_IN_ACTIONS)
-    outcome = request.GET.get("outcome", "")
-    if outcome in Outcome.values:
+    outcome = params.get_choice(request.GET, "outcome", Outcome.values, "")
+    if outcome:
         events = events.filter(outcome=outcome)
     page = Paginator(events.order_by("-occurred_at", "-id"), 50).get_page(request.GET.get("page"))
     context = {

@@ -26,6 +26,15 @@ def on_login(sender, request, user, **kwargs) -> None:
 
 
 @receiver(user_login_failed)
+def count_failure_per_address(sender, credentials, request=None, **kwargs) -> None:
+    """Every wrong password or code, at a clinic or the console, counts toward the per-address failure limits."""
+    if request is not None:
+        from accounts.signin.ratelimits import count_failure
+
+        count_failure(request)
+
+
+@receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
     if request is None or getattr(request, "organization", None) is None:
         return

@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from accounts import policies
@@ -20,6 +19,7 @@ from accounts.sso import services as sso_services
 from accounts.sso.forms import OidcConfigurationForm
 from audit.models import Outcome
 from audit.services import record
+from core import params
 from core.authz import require
 from core.errors import ConflictError
 
@@ -119,9 +119,8 @@ def _redirect_uri(request: HttpRequest) -> str:
 
 def _safe_next(request: HttpRequest, target: str) -> str:
     """A same-host path to return to after signing in, or "" (no open redirects, no bounce back to SSO)."""
-    if not target or not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    target = params.get_next(request, {"next": target})
+    if not target:
         return ""
     if target.startswith(reverse("accounts:sso_start")) or target.startswith(reverse("accounts:sso_callback")):
         return ""

@@ -22,6 +22,9 @@ class StaffDetailsForm(forms.Form):
         help_text="What they type to sign in here; unique within the clinic.",
     )
     title = forms.CharField(label="Job title", max_length=100, required=False)
+    credentials = forms.CharField(
+        max_length=60, required=False, help_text="Shown after the name on signed notes, e.g. LCSW or PhD."
+    )
     roles = RoleChoiceField()
 
     def __init__(self, *args, membership: Membership | None = None, **kwargs):
@@ -40,7 +43,7 @@ class StaffDetailsForm(forms.Form):
 
 class InviteStaffForm(StaffDetailsForm):
     email = forms.EmailField(help_text="The invitation with a link to set a password goes here.")
-    field_order = ["full_name", "email", "username", "title", "roles"]
+    field_order = ["full_name", "email", "username", "title", "credentials", "roles"]
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

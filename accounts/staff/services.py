@@ -67,6 +67,7 @@ def invite_staff(
     username: str,
     roles: Iterable[str],
     title: str = "",
+    credentials: str = "",
     request=None,
 ) -> Membership:
     """Add a person to the clinic and email them a link to set their password.
@@ -84,7 +85,9 @@ def invite_staff(
     elif Membership.objects.filter(user=user).exists():
         raise ValidationError("This person is already on the clinic's staff list.")
     with _username_must_be_free():
-        membership = Membership.objects.create(user=user, username=username.strip(), title=title.strip())
+        membership = Membership.objects.create(
+            user=user, username=username.strip(), title=title.strip(), credentials=credentials.strip()
+        )
     _set_roles(membership, roles)
     record("staff.invited", request=request, actor=actor.user, target=membership, detail={"roles": sorted(roles)})
     organization_id, membership_id = membership.organization_id, membership.pk
@@ -102,6 +105,7 @@ def update_staff(
     username: str,
     title: str,
     roles: Iterable[str],
+    credentials: str = "",
     request=None,
 ) -> Membership:
     """Change a staff member's details and roles, refusing stale edits and the loss of the last administrator."""
@@ -113,11 +117,10 @@ def update_staff(
             membership, "This is the clinic's only active administrator; make someone else an administrator first."
         )
     username, title, full_name = username.strip(), title.strip(), full_name.strip()
-    changed = [name for name, new in (("username", username), ("title", title)) if getattr(membership, name) != new]
+    fields = {"username": username, "title": title, "credentials": credentials.strip()}
+    changed = [name for name, new in fields.items() if getattr(membership, name) != new]
     with _username_must_be_free():
-        current = versioned_update(
-            membership, expected_version=expected_version, changes={"username": username, "title": title}
-        )
+        current = versioned_update(membership, expected_version=expected_version, changes=fields)
     if membership.user.full_name != full_name:
         User.objects.filter(pk=membership.user_id).update(full_name=full_name)
         membership.user.full_name = full_name

@@ -12,6 +12,7 @@ from accounts.roles import Role
 from accounts.signin import lockout
 from accounts.staff import services
 from accounts.staff.forms import EditStaffForm, InviteStaffForm, TemporaryPasswordForm
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
 from core.forms import run_button, run_version_button
@@ -27,15 +28,15 @@ def _staff_queryset():
 def staff_list(request):
     require(request, policies.can_view_staff(request.membership), "accounts.view_staff")
     staff = _staff_queryset().order_by("user__full_name", "pk")
-    query = request.GET.get("q", "").strip()[:100]
+    query = params.get_text(request.GET, "q")
     if query:
         staff = staff.filter(
             Q(user__full_name__icontains=query) | Q(username__icontains=query) | Q(user__email__icontains=query)
         )
-    role = request.GET.get("role", "")
-    if role in Role.values:
+    role = params.get_choice(request.GET, "role", Role.values, "")
+    if role:
         staff = staff.filter(role_assignments__role=role)
-    status = request.GET.get("status", "active")
+    status = params.get_choice(request.GET, "status", ("active", "inactive", "all"), "active")
     if status == "active":
         staff = staff.filter(is_active=True)
     elif status == "inactive":
@@ -72,6 +73,7 @@ def staff_edit(request, pk: int):
         "full_name": membership.user.full_name,
         "username": membership.username,
         "title": membership.title,
+        "credentials": membership.credentials,
         "roles": sorted(membership.roles),
         "version": membership.version,
     }

@@ -32,11 +32,15 @@ from clients.documents.models import DocumentStatus
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import clinic_today
 from core.forms import call_service, submit
+from core.paging import page_of
+
+TAB_PAGE_SIZE = 25
 
 
 def amendments_tab(request, client, chart):
-    rows = list(amendments.chart_amendments(client, chart.sections))
+    rows = page_of(request, amendments.chart_amendments(client, chart.sections), TAB_PAGE_SIZE)
     today = clinic_today(request.organization)
+    counts = amendments.chart_amendment_counts(client, chart.sections, today)
     record(
         "amendment.listed",
         request=request,
@@ -48,8 +52,8 @@ def amendments_tab(request, client, chart):
         row.overdue = row.is_overdue(today)
     context = {
         "rows": rows,
-        "overdue_count": sum(1 for row in rows if row.overdue),
-        "outstanding_count": sum(row.outstanding for row in rows),
+        "overdue_count": counts["overdue"],
+        "outstanding_count": counts["outstanding"],
         "can_record": bool(_record_sections(request, chart)),
         "today": today,
     }

@@ -27,6 +27,7 @@ from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import dateformat, timezone
 
 from accounts.people.models import Membership
@@ -176,6 +177,16 @@ def revoke_consent(
     save_version(current, {"revoked_on": revoked_on, "revocation_reason": reason, "revoked_by": actor})
     record_change("consent.revoked", current, actor=actor, request=request, kind=current.kind)
     return current
+
+
+def in_force(client: Client, today: datetime.date) -> QuerySet[Consent]:
+    """The client's consents in force ``today`` (``Consent.status_on`` as a query), for ``current_consents``: the
+    tab pages the full list, so what is in force cannot be picked from the rows it shows."""
+    return client.consents.filter(
+        Q(revoked_on__isnull=True) | Q(revoked_on__gt=today),
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today),
+        signed_date__lte=today,
+    )
 
 
 def current_consents(consents: list[Consent], today: datetime.date) -> list[Consent]:

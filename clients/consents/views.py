@@ -36,9 +36,10 @@ from clients.consents.models import ConsentKind, ConsentStatus
 from core.authz import get_for_clinic_or_404
 from core.clinic_time import clinic_now, clinic_today
 from core.forms import add_validation_errors, submit
+from core.paging import page_of
 
 TAB = "consents"
-RECENT_DISCLOSURES = 20
+TAB_PAGE_SIZE = 20
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_HEADER = (
     "date_released",
@@ -78,13 +79,16 @@ def consents_tab(request, client, chart):
     if not policies.can_see_consent_details(actor, chart.sections):
         context = {"part2": part2, "payer_authorizations": consents.payer_authorizations(authorizations)}
         return _render(request, client, chart, "tab_summary.html", context)
-    consent_rows = list(
-        client.consents.select_related("recorded_by__user", "revoked_by__user").order_by("-signed_date", "-pk")
+    consent_rows = page_of(
+        request,
+        client.consents.select_related("recorded_by__user", "revoked_by__user").order_by("-signed_date", "-pk"),
+        TAB_PAGE_SIZE,
+        "consents",
     )
     for consent in consent_rows:
         consent.status = consent.status_on(today)
         consent.status_label = ConsentStatus(consent.status).label
-    in_force = consents.current_consents(consent_rows, today)
+    in_force = consents.current_consents(list(consents.in_force(client, today)), today)
     groups = {status: [a for a in authorizations if a.status == status] for status in ConsentStatus.values}
     context = {
         "part2": part2,
@@ -94,12 +98,14 @@ def consents_tab(request, client, chart):
         "active_authorizations": groups[ConsentStatus.ACTIVE] + groups[ConsentStatus.PENDING],
         "expired_authorizations": groups[ConsentStatus.EXPIRED],
         "revoked_authorizations": groups[ConsentStatus.REVOKED],
-        "disclosures": list(
+        "disclosures": page_of(
+            request,
             client.disclosures.select_related(
                 "authorization", "released_by__user", "entered_in_error_by__user"
-            ).order_by("-disclosed_on", "-pk")[:RECENT_DISCLOSURES]
+            ).order_by("-disclosed_on", "-pk"),
+            TAB_PAGE_SIZE,
+            "disclosures",
         ),
-        "recent_limit": RECENT_DISCLOSURES,
         "can_record": policies.can_record_consents(actor, chart.sections),
         "can_disclose": policies.can_record_disclosures(actor, chart.sections),
         "can_correct": policies.can_correct_disclosures(actor, chart.sections),

@@ -1,19 +1,28 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import F
 from django.shortcuts import render
 
 from clients import access, policies, tabs
 from clients.diagnoses import icd
 from clients.diagnoses import services as diagnoses
 from clients.diagnoses.forms import DiagnosisForm
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.forms import submit
+from core.paging import page_of
+
+TAB_PAGE_SIZE = 25
 
 
 def diagnoses_tab(request, client, chart):
-    rows = list(client.diagnoses.order_by("-is_primary", "resolved_date", "code"))
+    """One paged list, one read a page: active diagnoses (the primary first, then by code), then the resolved
+    ones, latest resolved first."""
+    rows = client.diagnoses.order_by(F("resolved_date").desc(nulls_first=True), "-is_primary", "code", "-pk")
+    page = page_of(request, rows, TAB_PAGE_SIZE)
     context = {
-        "active": [d for d in rows if d.is_active],
-        "resolved": [d for d in rows if not d.is_active],
+        "page": page,
+        "active": [d for d in page if d.is_active],
+        "resolved": [d for d in page if not d.is_active],
         "can_edit": policies.can_edit_diagnoses(request.membership, chart.sections),
     }
     return tabs.render_tab(request, client, chart, "diagnoses", "clients/tab_diagnoses.html", context)
@@ -50,5 +59,5 @@ def diagnosis_edit(request, pk: int, diagnosis_pk: int):
 def icd_search(request):
     """Billable ICD-10-CM codes matching ``q`` (or the code field's text), as ``<option>``s for a datalist."""
     require(request, policies.can_look_up_codes(request.membership), "clients.icd_search")
-    query = request.GET.get("q") or request.GET.get("code") or ""
+    query = params.get_text(request.GET, "q") or params.get_text(request.GET, "code")
     return render(request, "clients/_icd_options.html", {"codes": icd.search(query), "query": query})

@@ -7,6 +7,7 @@ the document's own section. Other clients' or clinics' document ids are 404s, ot
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Case, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
@@ -20,6 +21,9 @@ from clients.documents.models import ClientDocument, DocumentStatus
 from core import uploads
 from core.authz import get_for_clinic_or_404, require
 from core.forms import submit
+from core.paging import page_of
+
+TAB_PAGE_SIZE = 25
 
 
 def _upload_sections(request, chart) -> frozenset[str]:
@@ -31,24 +35,29 @@ def _upload_sections(request, chart) -> frozenset[str]:
 
 
 def documents_tab(request, client, chart):
+    """One paged list: current documents newest first, then those entered in error (one read a page). The
+    audit event counts the rows shown, since only they were read."""
     filters = DocumentFilterForm(request.GET or None)
     category = filters.cleaned_data["category"] if filters.is_valid() else ""
-    rows = list(documents.chart_documents(client, chart.sections, category))
+    rows = documents.chart_documents(client, chart.sections, category)
+    in_error_last = Case(When(status=DocumentStatus.CURRENT, then=Value(0)), default=Value(1))
+    page = page_of(request, rows.order_by(in_error_last, "-uploaded_at", "-pk"), TAB_PAGE_SIZE)
     record(
         "document.listed",
         request=request,
         target=client,
         client_id=client.pk,
-        detail={"sections": sorted(chart.sections), "category": category, "count": len(rows)},
+        detail={"sections": sorted(chart.sections), "category": category, "count": len(page)},
     )
-    for row in rows:
+    for row in page:
         row.shows_inline = uploads.shows_inline(row.content_type)
         row.can_mark_in_error = row.is_current and policies.can_mark_document_in_error(
             request.membership, chart.sections, row.section
         )
     context = {
-        "current": [row for row in rows if row.is_current],
-        "in_error": [row for row in rows if not row.is_current],
+        "page": page,
+        "current": [row for row in page if row.is_current],
+        "in_error": [row for row in page if not row.is_current],
         "filters": filters,
         "category": category,
         "can_upload": bool(_upload_sections(request, chart)),

@@ -1,13 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from clients import access, policies, tabs
 from clients.insurance import services as insurance
 from clients.insurance.forms import EndPolicyForm, InsurancePolicyForm, PayerForm, SelfPayForm
 from clients.insurance.models import Payer
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import clinic_today
 from core.forms import submit
@@ -73,10 +73,7 @@ def self_pay(request, pk: int):
 
 
 def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        return target
-    return default
+    return params.get_next(request, request.POST) or params.get_next(request, request.GET) or default
 
 
 @login_required

@@ -14,6 +14,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from accounts.people.models import Membership
 from clients.events import record_change
@@ -200,6 +201,6 @@ def restore_from_error(
     )
 
 
-def history(client: Client) -> list[ClientStatusChange]:
-    """The client's status changes, newest first, with who made them (one query)."""
-    return list(client.status_changes.select_related("changed_by__user").order_by("-changed_at", "-pk"))
+def history(client: Client) -> QuerySet[ClientStatusChange]:
+    """The client's status changes, newest first, with who made them: page it (``core.paging``), one query a page."""
+    return client.status_changes.select_related("changed_by__user").order_by("-changed_at", "-pk")

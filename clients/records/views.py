@@ -28,12 +28,14 @@ from clients.records.forms import (
     StatusReasonForm,
 )
 from clients.records.models import Client, ClientStatus
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import clinic_today
 from core.forms import add_validation_errors, submit
-from core.paging import page_number, window
+from core.paging import page_number, page_of, window
 
 PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 25
 
 
 @sensitive_post_parameters("q")
@@ -52,7 +54,7 @@ def client_list(request):
     asks after every pause in typing, so events would bury the ones that matter under the chain's lock.
     What is audited is opening a chart: ``client.viewed`` with the client and section.
     """
-    raw = request.POST.get("q", "").strip()[: search.MAX_QUERY_LENGTH] if request.method == "POST" else ""
+    raw = params.get_text(request.POST, "q", max_length=search.MAX_QUERY_LENGTH)
     query = search.parse_query(raw, today=clinic_today(request.organization))
     found = search.find_clients(request.membership, query)
     number = page_number(request.POST.get("page") or request.GET.get("page"))
@@ -209,7 +211,8 @@ def _status_forms(request, client, chart) -> dict:
 
 
 def _render_status(request, client, chart, forms: dict, status_code: int = 200):
-    context = {"forms": forms, "history": status.history(client), "readmission": client.status == "discharged"}
+    history = page_of(request, status.history(client), HISTORY_PAGE_SIZE, "history")
+    context = {"forms": forms, "history": history, "readmission": client.status == "discharged"}
     return tabs.render_tab(request, client, chart, "overview", "clients/status.html", context, status=status_code)
 
 

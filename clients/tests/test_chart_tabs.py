@@ -35,6 +35,7 @@ def _tab_labels(response) -> list[str]:
                 "Schedule",
                 "Insurance",
                 "Diagnoses",
+                "Notes",
                 "Measures",
                 "Consents",
                 "Documents",

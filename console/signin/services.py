@@ -39,7 +39,10 @@ SESSION_ID = "hearth_vendor_staff_id"
 SESSION_HASH = "hearth_vendor_staff_hash"
 SESSION_SEEN = "hearth_vendor_seen"
 SESSION_MFA = "hearth_vendor_mfa_key"
-LOCKED_MESSAGE = "This account is locked after too many failed sign-in attempts. Ask the installation's operator."
+LOCKED_MESSAGE = (
+    "This account is locked for now after too many failed sign-in attempts in a row: try again later (the wait "
+    "doubles with each further failure, up to an hour), or ask the installation's operator to unlock it."
+)
 
 
 def lockout_key(email: str) -> str:

@@ -5,7 +5,6 @@ Business rules live in ``console/signin/services.py``.
 
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.signin.ratelimits import throttle_auth
@@ -13,15 +12,13 @@ from audit.models import Outcome
 from audit.services import record
 from console.signin import services as vendor
 from console.signin.forms import SignInForm
+from core import params
 
 FAILED = "That email and password don't match an active vendor support account."
 
 
 def next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    return reverse("console:list")
+    return params.get_next(request, request.POST) or params.get_next(request, request.GET) or reverse("console:list")
 
 
 def locked_out_response(request):

@@ -21,6 +21,7 @@ from audit.services import record
 from console.signin import services as vendor
 from console.tickets.forms import ConsoleFilterForm, ReplyForm, StatusForm
 from core.errors import ConflictError
+from core.paging import page_number
 from tenancy.context import tenant_context
 from tickets import policies, selectors, services
 from tickets.views import record_refused_files, serve_attachment
@@ -73,7 +74,7 @@ def _render_detail(request, ticket, *, reply_form=None, status_form=None, confli
             client_id=ticket.client_id,
             detail={"vendor_staff_id": staff.pk},
         )
-        thread = selectors.thread(ticket)
+        thread = selectors.thread(ticket, page_number(request.GET.get("updates")))
     clock = selectors.Clock.for_clinic(ticket.organization)
     context = {
         "ticket": ticket,

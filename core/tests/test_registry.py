@@ -83,7 +83,7 @@ def test_the_menu_lists_every_apps_entries_in_their_order(org, admin, clinician,
         "Single sign-on",
         "Audit log",
     ]
-    assert _labels(clinic_client(org, clinician).get("/")) == ["Home", "Clients", "Schedule", "Tickets"]
+    assert _labels(clinic_client(org, clinician).get("/")) == ["Home", "Clients", "Schedule", "Notes", "Tickets"]
     assert _labels(clinic_client(org, champion).get("/")) == ["Home", "Clients", "Tickets"]
 
 
@@ -93,12 +93,15 @@ def test_the_set_up_lists_show_every_apps_links_the_administrator_may_use(org, a
         "Locations",
         "Appointment reminders",
         "Programs",
+        "Note settings",
+        "Note templates",
+        "Co-signature",
     ]
 
 
 def test_a_new_app_adds_a_menu_entry_its_own_policy_decides(rounds_app, org, admin, clinician, clinic_client):
     response = clinic_client(org, clinician).get("/")
-    assert _labels(response) == ["Home", "Clients", "Schedule", "Rounds", "Tickets"]
+    assert _labels(response) == ["Home", "Clients", "Schedule", "Notes", "Rounds", "Tickets"]
     assert '<a href="/rounds/">Rounds</a>' in response.content.decode()
     assert "/rounds/" not in clinic_client(org, admin).get("/").content.decode()
 
@@ -110,6 +113,9 @@ def test_a_new_app_adds_a_set_up_list(rounds_app, org, admin, clinic_client):
         "Appointment reminders",
         "Rounds",
         "Programs",
+        "Note settings",
+        "Note templates",
+        "Co-signature",
     ]
     assert '<a href="/rounds/">Rounds</a>' in response.content.decode()
 

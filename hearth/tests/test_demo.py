@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 
@@ -6,7 +8,7 @@ from accounts.people.models import Membership, User
 from accounts.roles import Role
 from clients.demo import DEMO_PROGRAMS
 from clients.programs.models import Program
-from scheduling.demo import WAITING
+from scheduling.demo import TODAY, WAITING
 from scheduling.reminders.models import ReminderSettings
 from scheduling.waitlist.models import WaitlistEntry
 from tenancy.context import tenant_context
@@ -35,3 +37,35 @@ def test_load_demo_creates_two_clinics_with_every_role_and_is_idempotent(db, cli
             assert ReminderSettings.objects.get().enabled
     response = clinic_client(clinics[0]).post("/login/", {"username": "admin", "password": DEMO_PASSWORD})
     assert response.status_code == 302
+
+
+@pytest.mark.dated
+def test_the_demo_gives_each_clinical_login_a_caseload_and_a_day_of_appointments_today(db, clinic_client):
+    """Whatever the day and hour (see --at), Casey and Sam open Hearth to their own clients and today's sessions,
+    some already over and some ahead once the day has started; the week has others, and the waitlist and tickets
+    are there for the front desk."""
+    from clients.demo import CASELOAD
+    from core.clinic_time import clinic_today, clinic_zone
+    from scheduling.appointments.models import Appointment
+    from tickets.models import Ticket
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115  (a second start adds nothing)
+    clinic = Organization.objects.get(slug="demo")
+    with tenant_context(clinic):
+        today = clinic_today(clinic)
+        start = datetime.datetime.combine(today, datetime.time(0), tzinfo=clinic_zone(clinic))
+        todays = Appointment.objects.filter(start__gte=start, start__lt=start + datetime.timedelta(days=1))
+        members = {m.username: m for m in Membership.objects.filter(username__in=["clinician", "supervisor"])}
+        assert WaitlistEntry.objects.filter(status="waiting").exists()
+        assert Ticket.objects.exists()
+    for username, member in members.items():
+        own = [f"{first} {last}" for _, first, last, _, who in CASELOAD if who == username]
+        numbers = [number for number, *_, who in CASELOAD if who == username]
+        clients_page = clinic_client(clinic, member).get("/clients/").content.decode()
+        assert all(name in clients_page for name in own), username
+        with tenant_context(clinic):
+            own_today = todays.filter(clinician_links__clinician=member, client_links__client__number__in=numbers)
+            assert own_today.count() == len([row for row in TODAY if row[3] == username])
+        day = clinic_client(clinic, member).get(f"/schedule/?view=day&date={today.isoformat()}").content.decode()
+        assert sum(name in day for name in own) >= 2, username

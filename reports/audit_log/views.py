@@ -10,7 +10,6 @@ from asgiref.sync import sync_to_async
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.urls import reverse
 from audit.services import record
 from core.authz import require
 from core.clinic_time import clinic_now, clinic_zone
+from core.paging import page_of
 from reports import policies
 from reports.audit_log.forms import AuditFilterForm
 from reports.audit_log.selectors import audit_events, client_numbers
@@ -54,8 +54,10 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _filter_query(request) -> str:
-    """The filters of the query string without the page, for pager and export links."""
-    return urlencode([(key, value) for key, value in request.GET.items() if key != "page" and value])
+    """The filters of the query string without the page, for pager and export links: only the form's own fields,
+    each cut to a length no real filter needs, so a hostile address cannot make a link too long to follow."""
+    fields = AuditFilterForm.base_fields
+    return urlencode([(key, value[:100]) for key, value in request.GET.items() if key in fields and value])
 
 
 @login_required
@@ -64,9 +66,7 @@ def report(request):
     form = AuditFilterForm(request.GET, organization=request.organization)
     page, events = None, []
     if form.is_valid():
-        page = Paginator(audit_events(request.organization, form.cleaned_data), PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+        page = page_of(request, audit_events(request.organization, form.cleaned_data), PAGE_SIZE)
         events = list(page)
         numbers = client_numbers(e.client_id for e in events)
         for event in events:

@@ -5,8 +5,11 @@ from django import forms
 
 from accounts.people.models import Membership
 from clients.access import visible_clients
+from clients.records import search
 from clients.records.models import Client
-from core.forms import DateInput, NumberCheckboxes, VersionForm
+from core.clinic_time import clinic_today
+from core.forms import DateInput, ModelMultipleChoiceField, NumberCheckboxes, VersionForm
+from core.params import whole_number
 from scheduling.appointments import recurrence, selectors
 from scheduling.appointments.models import (
     MAX_DURATION,
@@ -39,18 +42,68 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
-def clinician_field(**kwargs) -> forms.ModelMultipleChoiceField:
-    field = forms.ModelMultipleChoiceField(Membership.objects.none(), **kwargs)
+# How many matches the client picker offers at a time: a few to choose from, never the clinic's whole list.
+PICKER_RESULTS = 8
+
+
+class ClientPicker(forms.SelectMultiple):
+    """Chosen clients as removable chips (checked boxes named ``clients``) and a search box.
+
+    With JavaScript the box searches as the person types (htmx POST to ``scheduling:client_search``) and a match
+    is chosen with the arrow keys and Enter (``scheduling/booking.js``). Without it, "Find" submits the form to
+    itself and the matches come back as check boxes. Never lists every client: only the chosen ones and the
+    matches of a search are loaded.
+    """
+
+    template_name = "scheduling/widgets/client_picker.html"
+    query = ""
+    results: list[Client] | None = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        chosen_ids = [pk for pk in (whole_number(str(v)) for v in value or []) if pk is not None]
+        chosen = self.choices.queryset.filter(pk__in=chosen_ids) if chosen_ids else []
+        context["widget"].update(
+            chosen=list(chosen),
+            query=self.query,
+            results=[c for c in self.results or [] if c.pk not in chosen_ids],
+            searched=self.results is not None,
+            describedby=context["widget"]["attrs"].get("aria-describedby", ""),
+            invalid=context["widget"]["attrs"].get("aria-invalid", ""),
+        )
+        return context
+
+    def optgroups(self, name, value, attrs=None):
+        return []  # the options are never all rendered (see get_context)
+
+
+def client_matches(actor: Membership, text: str) -> list[Client]:
+    """The best few clients ``actor`` may book that match ``text``, as the client list's search finds them."""
+    query = search.parse_query(text.strip()[: search.MAX_QUERY_LENGTH], today=clinic_today())
+    if not query or query.problem:
+        return []
+    found = search.find_clients(actor, query).clients[: PICKER_RESULTS * 2]
+    return [client for client in found if client.status != "discharged"][:PICKER_RESULTS]
+
+
+def clinician_field(**kwargs) -> ModelMultipleChoiceField:
+    field = ModelMultipleChoiceField(Membership.objects.none(), **kwargs)
     field.label_from_instance = lambda m: m.user.full_name
     return field
 
 
 class AppointmentForm(forms.Form):
-    """Book or change an appointment. Times are read in ``zone`` (the person's display zone)."""
+    """Book or change an appointment. Times are read in ``zone`` (the person's display zone).
+
+    A POST with ``find_clients`` is the client picker's search without JavaScript: the form shows the matches
+    and keeps what was typed, with no errors (``searching``); the view books nothing.
+    """
 
     appointment_type = forms.ModelChoiceField(AppointmentType.objects.none(), empty_label="Choose a type")
-    clients = forms.ModelMultipleChoiceField(
-        Client.objects.none(), help_text="One client; several for a group appointment type."
+    clients = ModelMultipleChoiceField(
+        Client.objects.none(),
+        widget=ClientPicker,
+        help_text="Search by name, client number or birth date. One client; several for a group appointment type.",
     )
     clinicians = clinician_field(help_text="Usually one; add a co-therapist if there is one.")
     date = forms.DateField(widget=DateInput)
@@ -73,6 +126,7 @@ class AppointmentForm(forms.Form):
     override = forms.BooleanField(
         label="Double-book anyway (I know this clinician already has an appointment then)", required=False
     )
+    repeat_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, actor: Membership, zone: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,6 +145,16 @@ class AppointmentForm(forms.Form):
         self.fields["room"].queryset = Room.objects.filter(is_active=True).select_related("location")
         self.fields["room"].label_from_instance = lambda r: f"{r.name} ({r.location.name})"
         self.fields["date"].help_text = f"Times are in {zone}."
+        self.searching = self.is_bound and "find_clients" in self.data
+        picker = self.fields["clients"].widget
+        picker.query = self.data.get("client_query", "") if self.searching else ""
+        picker.results = client_matches(actor, picker.query) if self.searching else None
+
+    def full_clean(self):
+        if self.searching:
+            self._errors, self.cleaned_data = forms.utils.ErrorDict(), {}
+            return
+        super().full_clean()
 
     def clean_duration(self):
         value = self.cleaned_data.get("duration")
@@ -125,6 +189,7 @@ class BookForm(AppointmentForm):
         label="Closed days", choices=ClosureHandling.choices, initial=ClosureHandling.SKIP, required=False
     )
 
+    repeat_fields = ("interval", "weekdays", "monthly_mode", "ends_after", "until", "closure_handling")
     field_order = [
         "appointment_type",
         "clients",

@@ -9,7 +9,18 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from django.core.exceptions import EmptyResultSet
-from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    FloatField,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    prefetch_related_objects,
+)
 
 from accounts.people.models import Membership
 from accounts.roles import Role
@@ -280,27 +291,32 @@ class Attendance:
         return self.rate(self.no_show)
 
 
-def attendance(appointments: Iterable[Appointment], now: datetime.datetime) -> Attendance:
-    attended = cancelled = late = no_show = 0
-    for a in appointments:
-        if a.status in (Status.ARRIVED, Status.COMPLETED):
-            attended += 1
-        elif a.status == Status.NO_SHOW:
-            no_show += 1
-        elif a.status == Status.CANCELLED and a.start <= now:
-            cancelled += 1
-            late += a.late_cancellation
-        elif a.status == Status.CANCELLED and a.late_cancellation:
-            cancelled += 1
-            late += 1
-    return Attendance(attended, cancelled, late, no_show)
+def attendance(client: Client, now: datetime.datetime) -> Attendance:
+    """The client's attendance over all their appointments, counted in one query however many there are."""
+    cancelled = Q(status=Status.CANCELLED)
+    counts = Appointment.objects.filter(client_links__client=client).aggregate(
+        attended=Count("pk", filter=Q(status__in=(Status.ARRIVED, Status.COMPLETED))),
+        cancelled=Count("pk", filter=cancelled & (Q(start__lte=now) | Q(late_cancellation=True))),
+        late_cancelled=Count("pk", filter=cancelled & Q(late_cancellation=True)),
+        no_show=Count("pk", filter=Q(status=Status.NO_SHOW)),
+    )
+    return Attendance(**counts)
 
 
-def client_appointments(client: Client) -> list[Appointment]:
-    """All of a client's appointments, with type, location and clinicians' names (three queries)."""
-    return list(
+def client_appointments(client: Client, now: datetime.datetime, *, upcoming: bool) -> QuerySet[Appointment]:
+    """A client's upcoming appointments (not yet ended, soonest first) or past ones (latest first), with type and
+    location: page it with ``core.paging``, then load the pages' clinicians with ``load_clinicians``."""
+    ordering = ("start", "pk") if upcoming else ("-start", "-pk")
+    return (
         Appointment.objects.filter(client_links__client=client)
+        .filter(Q(end__gt=now) if upcoming else Q(end__lte=now))
         .select_related("appointment_type", "location", "room")
-        .prefetch_related(Prefetch("clinician_links", AppointmentClinician.objects.select_related("clinician__user")))
-        .order_by("start", "pk")
+        .order_by(*ordering)
+    )
+
+
+def load_clinicians(appointments: Iterable[Appointment]) -> None:
+    """Load the clinicians (and their names) of all ``appointments`` in one query, whichever lists they are in."""
+    prefetch_related_objects(
+        list(appointments), Prefetch("clinician_links", AppointmentClinician.objects.select_related("clinician__user"))
     )

@@ -5,25 +5,27 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from accounts.people.models import Membership
 from audit.services import record
 from clients import tabs
 from clients.records.models import Client
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.clinic_time import today_in
 from core.errors import ConflictError
 from core.forms import add_validation_errors, run_button, submit
+from core.paging import page_of
 from scheduling import policies
-from scheduling.appointments import calendar, recurrence, selectors, services
+from scheduling.appointments import actions, calendar, recurrence, selectors, services
 from scheduling.appointments.forms import (
     AppointmentTypeForm,
     BookForm,
@@ -33,11 +35,15 @@ from scheduling.appointments.forms import (
     PreferenceForm,
     RoomForm,
     StatusForm,
+    client_matches,
 )
 from scheduling.appointments.models import Appointment, AppointmentType, CalendarPreference, ClinicClosure, Room, Status
 from scheduling.reminders import views as reminder_views
 from scheduling.waitlist import selectors as waitlist_selectors
 from scheduling.waitlist import views as waitlist_views
+
+BAD_DATE = "The date in the address isn't a real date (YYYY-MM-DD between 1900 and 2199), so today is shown."
+BAD_START = "The start time in the address isn't a real date and time, so give it below."
 
 
 def _details(form) -> services.Details:
@@ -59,13 +65,18 @@ def calendar_view(request):
     actor = request.membership
     require(request, policies.can_view_calendar(actor), "scheduling.view")
     zone = selectors.reader_zone(request)
-    view = request.GET.get("view") or ""
-    anchor = parse_date(request.GET.get("date") or "") or today_in(zone)
+    view = params.get_choice(request.GET, "view", calendar.VIEWS, "")
+    anchor = params.get_date(request.GET, "date")
+    if anchor is None:
+        if request.GET.get("date"):
+            messages.error(request, BAD_DATE)
+        anchor = today_in(zone)
     everyone = selectors.clinicians()
     by_pk = {m.pk: m for m in everyone}
     rooms = list(Room.objects.filter(is_active=True).select_related("location").only("name", "location__name"))
-    room = next((r for r in rooms if str(r.pk) == request.GET.get("room", "")), None)
-    chosen = [by_pk[int(pk)] for pk in request.GET.getlist("c") if pk.isdigit() and int(pk) in by_pk]
+    room_id = params.get_id(request.GET, "room")
+    room = next((r for r in rooms if r.pk == room_id), None)
+    chosen = [by_pk[pk] for pk in params.get_ids(request.GET, "c") if pk in by_pk]
     if room is None and not chosen:
         own = actor.pk in by_pk and not actor.has_role(*policies.SCHEDULERS)
         chosen = [by_pk[actor.pk]] if own else everyone
@@ -219,25 +230,42 @@ def _month(first, anchor, events, closures):
 
 
 @login_required
+@sensitive_post_parameters("client_query")
+@require_POST
+def client_search(request):
+    """The booking form's client picker, as the person types: the best few clients they may book.
+
+    A POST, like the client list's search, so the name or birth date typed never reaches a URL or an access log;
+    not audited, for the reasons ``clients.records.views.client_list`` gives.
+    """
+    require(request, policies.can_open_booking(request.membership), "scheduling.book")
+    text = request.POST.get("client_query", "")
+    if not text.strip():
+        return HttpResponse("")
+    matches = client_matches(request.membership, text)
+    return render(request, "scheduling/widgets/_client_matches.html", {"matches": matches, "live": True})
+
+
+@login_required
 def book(request):
     actor = request.membership
     require(request, policies.can_open_booking(actor), "scheduling.book")
     zone = selectors.reader_zone(request)
     initial = {"clinicians": [actor.pk] if not actor.has_role(*policies.SCHEDULERS) else []}
-    if request.GET.get("start"):
-        moment = parse_datetime(request.GET["start"])
-        if moment:
-            initial.update(date=moment.date(), start_time=moment.time())
-    if request.GET.get("client", "").isdigit():
-        initial["clients"] = [int(request.GET["client"])]
-    for name in ("clinician", "room", "location", "appointment_type", "duration"):
-        if request.GET.get(name, "").isdigit():
-            initial["clinicians" if name == "clinician" else name] = (
-                [int(request.GET[name])] if name == "clinician" else int(request.GET[name])
-            )
+    moment = params.get_datetime(request.GET, "start")
+    if moment:
+        initial.update(date=moment.date(), start_time=moment.time())
+    elif request.GET.get("start"):
+        messages.error(request, BAD_START)
+    for name, field in (("client", "clients"), ("clinician", "clinicians")):
+        if chosen := params.get_id(request.GET, name):
+            initial[field] = [chosen]
+    for name in ("room", "location", "appointment_type", "duration"):
+        if chosen := params.get_id(request.GET, name):
+            initial[name] = chosen
     form = BookForm(request.POST or None, actor=actor, zone=zone, initial=initial)
     refused = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.searching and form.is_valid():
         clinician_ids = [m.pk for m in form.cleaned_data["clinicians"]]
         require(request, policies.can_book(actor, clinician_ids), "scheduling.book.others")
         try:
@@ -325,6 +353,7 @@ def appointment_detail(request, pk: int):
         "waitlist_matches": waitlist_selectors.count_matching_cancelled(
             actor, appointment, request.organization.time_zone
         ),
+        "actions": actions.action_links(request, appointment, links),
     }
     return render(request, "scheduling/detail.html", context)
 
@@ -357,7 +386,7 @@ def appointment_edit(request, pk: int):
     if not appointment.series_id:
         del form.fields["scope"]
     refused = None
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.searching and form.is_valid():
         require(
             request,
             policies.can_change(actor, [m.pk for m in form.cleaned_data["clinicians"]]),
@@ -399,21 +428,22 @@ def appointment_move(request, pk: int):
     appointment = _changeable(request, pk, "scheduling.change")
     zone = selectors.reader_zone(request)
     tz = zoneinfo.ZoneInfo(zone)
-    start, end = parse_datetime(request.POST.get("start", "")), parse_datetime(request.POST.get("end", ""))
-    version = request.POST.get("version", "")
-    if start is None or end is None or not version.isdigit():
+    start, end = params.get_datetime(request.POST, "start"), params.get_datetime(request.POST, "end")
+    version = params.whole_number(request.POST.get("version"), minimum=0)
+    if start is None or end is None or version is None:
         return JsonResponse({"ok": False, "message": "Give a start, an end and the version."}, status=400)
     to_clinician = None
-    if request.POST.get("to_clinician", "").isdigit():
-        to_clinician = Membership.objects.filter(pk=int(request.POST["to_clinician"])).select_related("user").first()
+    if request.POST.get("to_clinician"):
+        to_id = params.get_id(request.POST, "to_clinician")
+        to_clinician = Membership.objects.filter(pk=to_id).select_related("user").first() if to_id else None
         if to_clinician is None:
             return JsonResponse({"ok": False, "message": "Unknown clinician."}, status=400)
-    from_clinician = int(request.POST["from_clinician"]) if request.POST.get("from_clinician", "").isdigit() else None
+    from_clinician = params.get_id(request.POST, "from_clinician")
     try:
         services.move(
             appointment,
             actor=actor,
-            expected_version=int(version),
+            expected_version=version,
             start=start.replace(tzinfo=tz) if timezone.is_naive(start) else start,
             end=end.replace(tzinfo=tz) if timezone.is_naive(end) else end,
             from_clinician=from_clinician,
@@ -521,21 +551,24 @@ def preferences(request):
     return render(request, "scheduling/preferences.html", {"form": form})
 
 
+TAB_PAGE_SIZE = 20
+
+
 def schedule_tab(request, client, chart):
-    """The chart's Schedule tab: upcoming and past appointments and attendance rates (the chart read is audited
-    by ``clients.access.get_chart`` before this runs)."""
+    """The chart's Schedule tab: upcoming appointments (soonest first) and past ones (latest first), each paged on
+    its own, and attendance rates (the chart read is audited by ``clients.access.get_chart`` before this runs)."""
     zone = selectors.reader_zone(request)
     now = timezone.now()
-    rows = selectors.client_appointments(client)
-    for a in rows:
+    upcoming = page_of(request, selectors.client_appointments(client, now, upcoming=True), TAB_PAGE_SIZE, "upcoming")
+    past = page_of(request, selectors.client_appointments(client, now, upcoming=False), TAB_PAGE_SIZE, "past")
+    selectors.load_clinicians([*upcoming, *past])
+    for a in [*upcoming, *past]:
         a.local_start = recurrence.to_local(a.start, zone)
         a.clinician_names = ", ".join(link.clinician.user.full_name for link in a.clinician_links.all())
-    upcoming = [a for a in rows if a.end > now]
-    past = [a for a in reversed(rows) if a.end <= now]
     context = {
         "upcoming": upcoming,
         "past": past,
-        "stats": selectors.attendance(rows, now),
+        "stats": selectors.attendance(client, now),
         "zone": zone,
         "can_book": policies.can_open_booking(request.membership) and client.status not in ("discharged",),
         **waitlist_views.chart_context(request, client),

@@ -32,6 +32,7 @@ from accounts.people.models import Membership
 from audit.services import record
 from clients.records.models import Client, ClientStatus
 from core.errors import ConflictError
+from core.params import whole_number
 from core.versioning import versioned_update
 from scheduling.appointments import services
 from scheduling.appointments.models import OPEN_STATUSES, Appointment, CancelledBy, Status
@@ -310,11 +311,12 @@ def reminder_for_token(token: str, organization: Organization) -> AppointmentRem
             "or contact the clinic.",
             status=400,
         ) from None
+    pk = whole_number(value)
     reminder = (
         AppointmentReminder.objects.select_related("appointment__location", "client")
-        .filter(pk=int(value), status=ReminderStatus.SENT)
+        .filter(pk=pk, status=ReminderStatus.SENT)
         .first()
-        if value.isdigit()
+        if pk is not None
         else None
     )
     if reminder is None:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from accounts.demo import DEMO_PASSWORD
 from accounts.tests.test_login_browser import smtp  # noqa: F401  (the real SMTP server on loopback, reused)
 from clients.records.models import Client
-from conftest import save_artifact, sign_in
+from conftest import choose_client, save_artifact, sign_in
 from scheduling.appointments.models import Appointment, Status
 from tenancy.context import tenant_context
 
@@ -43,7 +43,7 @@ def test_a_reminder_email_arrives_and_its_link_confirms_the_appointment(page, de
     page.get_by_role("link", name="Schedule").click()
     page.get_by_role("link", name="Book an appointment").click()
     page.get_by_label("Appointment type").select_option(label="Intake assessment")
-    page.get_by_label("Clients").select_option(label="Eli Novak (#9003)")
+    choose_client(page, "Eli Novak (#9003)")
     page.get_by_label("Clinicians").select_option(label="Casey Clinician")
     page.get_by_label("Date").fill(tomorrow.isoformat())
     page.get_by_label("Start time").fill("12:00")

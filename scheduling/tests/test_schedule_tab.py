@@ -5,12 +5,15 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from conftest import rls_queries
 from scheduling.appointments import services
-from scheduling.appointments.models import COLOUR_VALUES, Appointment
+from scheduling.appointments.models import COLOUR_VALUES, Appointment, AppointmentClient, AppointmentClinician
+from scheduling.appointments.views import TAB_PAGE_SIZE
 from tenancy.context import tenant_context
 
 
@@ -61,9 +64,79 @@ def test_the_tab_has_a_fixed_query_count(
         _past(book, org, jordan, clinician, front_desk, days, "completed")
     client = clinic_client(org, clinician)
     client.get("/")
-    # 14: the chart banners add one query for a clinician (measures: critical answers awaiting a response).
-    with django_assert_max_num_queries(14 + rls_queries()):
+    # Upcoming and past are read a page at a time (a query each, one more for both pages' clinicians) and
+    # attendance is one aggregate: two queries more than when one read took every appointment. One more: the chart
+    # banners (measures: critical answers awaiting a response).
+    with django_assert_max_num_queries(16 + rls_queries()):
         assert client.get(f"/clients/{jordan.pk}/schedule/").status_code == 200
+
+
+def _appointments(org, types, site, client, clinician, starts):
+    """Appointments for ``client`` at ``starts``, written directly: the budget tests need many, quickly."""
+    with tenant_context(org):
+        for start in starts:
+            a = Appointment.objects.create(
+                appointment_type=types["individual"],
+                start=start,
+                end=start + datetime.timedelta(minutes=50),
+                location=site,
+                status="completed" if start < timezone.now() else "scheduled",
+            )
+            AppointmentClient.objects.create(appointment=a, client=client)
+            AppointmentClinician.objects.create(appointment=a, clinician=clinician)
+
+
+def _queries_for(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_tab_costs_the_same_queries_for_3_or_60_appointments_of_each_kind(
+    org, types, site, clinician, make_chart_client, clinic_client
+):
+    now = timezone.now()
+    counts = []
+    for n in (3, 60):
+        record = make_chart_client(org, primary=clinician)
+        _appointments(org, types, site, record, clinician, [now - datetime.timedelta(days=d + 1) for d in range(n)])
+        _appointments(org, types, site, record, clinician, [now + datetime.timedelta(days=d + 1) for d in range(n)])
+        client = clinic_client(org, clinician)
+        client.get("/")
+        counts.append(_queries_for(client, f"/clients/{record.pk}/schedule/"))
+    assert counts[0] == counts[1] <= 16 + rls_queries()  # 16: one for the chart banners (measures)
+
+
+def test_each_list_pages_on_its_own_past_latest_first_and_upcoming_soonest_first(
+    org, types, site, clinician, make_chart_client, clinic_client
+):
+    now = timezone.now().replace(microsecond=0)
+    record = make_chart_client(org, primary=clinician)
+    past = [now - datetime.timedelta(days=d + 1) for d in range(45)]
+    upcoming = [now + datetime.timedelta(days=d + 1) for d in range(25)]
+    _appointments(org, types, site, record, clinician, past + upcoming)
+    client = clinic_client(org, clinician)
+    url = f"/clients/{record.pk}/schedule/"
+    rows = TAB_PAGE_SIZE
+
+    def shown(response, section_id):
+        section = response.content.decode().split(f'id="{section_id}"')[1].split("</table>")[0]
+        return re.findall(r'href="/schedule/appointments/(\d+)/"', section)
+
+    with tenant_context(org):
+        ids = {a.start: str(a.pk) for a in Appointment.objects.filter(client_links__client=record)}
+    first = client.get(url)
+    assert shown(first, "past-list") == [ids[t] for t in past[:rows]]
+    assert shown(first, "upcoming-list") == [ids[t] for t in upcoming[:rows]]
+    assert 'href="?past=2"' in first.content.decode() and 'href="?upcoming=2"' in first.content.decode()
+    second = client.get(url, {"past": 2, "upcoming": 2})
+    assert shown(second, "past-list") == [ids[t] for t in past[rows : 2 * rows]]
+    assert shown(second, "upcoming-list") == [ids[t] for t in upcoming[rows:]]
+    text = second.content.decode()
+    assert 'href="?upcoming=2&amp;past=3"' in text and 'href="?upcoming=1&amp;past=2"' not in text
+    assert re.search(r"Attended</dt><dd>45 \(100%\)", unescape(text))  # over every appointment, not the page
+    for bad in ("x", "-1", "0", "²", "99999999999999999999"):
+        assert shown(client.get(url, {"past": bad}), "past-list") == [ids[t] for t in past[:rows]]
 
 
 def test_another_clinics_client_schedule_is_404_and_audited(org, other_org, outsider, make_chart_client, clinic_client):

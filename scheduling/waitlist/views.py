@@ -13,12 +13,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from accounts.people.models import Membership
 from audit.services import record
 from clients.records.models import Client
+from core import params
 from core.authz import get_for_clinic_or_404, require
 from core.errors import ConflictError
 from core.forms import add_validation_errors, run_button, submit
@@ -105,9 +105,7 @@ def waitlist_list(request):
 def entry_add(request):
     actor = request.membership
     require(request, policies.can_view_waitlist(actor), "scheduling.waitlist.add")
-    initial = {}
-    if request.GET.get("client", "").isdigit():
-        initial["client"] = int(request.GET["client"])
+    initial = {"client": params.get_id(request.GET, "client")}
     form = EntryForm(request.POST or None, actor=actor, with_client=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         client = form.cleaned_data["client"]
@@ -304,16 +302,16 @@ def entry_offer(request, pk: int):
 
 def _slot_from_query(request) -> waitlist.Slot | None:
     """A slot from ``?start=…&end=…&clinician=…&location=…[&room=…]`` (the open-times page links here)."""
-    start, end = parse_datetime(request.GET.get("start", "")), parse_datetime(request.GET.get("end", ""))
-    ids = {name: request.GET.get(name, "") for name in ("clinician", "location", "room")}
-    if start is None or end is None or not (ids["clinician"].isdigit() and ids["location"].isdigit()):
+    start, end = params.get_datetime(request.GET, "start"), params.get_datetime(request.GET, "end")
+    ids = {name: params.get_id(request.GET, name) for name in ("clinician", "location", "room")}
+    if start is None or end is None or ids["clinician"] is None or ids["location"] is None:
         return None
     start, end = (recurrence.to_utc(t, reader_zone(request)) if timezone.is_naive(t) else t for t in (start, end))
     if not datetime.timedelta(minutes=5) <= end - start <= datetime.timedelta(hours=8):
         return None
-    clinician = Membership.objects.filter(pk=int(ids["clinician"])).select_related("user").first()
-    location = Location.objects.filter(pk=int(ids["location"])).first()
-    room = Room.objects.filter(pk=int(ids["room"])).first() if ids["room"].isdigit() else None
+    clinician = Membership.objects.filter(pk=ids["clinician"]).select_related("user").first()
+    location = Location.objects.filter(pk=ids["location"]).first()
+    room = Room.objects.filter(pk=ids["room"]).first() if ids["room"] else None
     if clinician is None or location is None:
         return None
     return waitlist.Slot(start, end, clinician, location, room)
@@ -325,12 +323,12 @@ def slot_matches(request):
     actor = request.membership
     require(request, policies.can_view_waitlist(actor), "scheduling.waitlist")
     problem = ""
-    if request.GET.get("appointment", "").isdigit():
+    if appointment_id := params.get_id(request.GET, "appointment"):
         appointment = get_for_clinic_or_404(
             request,
             Appointment.objects.select_related("location", "room", "appointment_type"),
             "scheduling.waitlist",
-            int(request.GET["appointment"]),
+            appointment_id,
         )
         slot = wl.slot_of_cancelled(appointment)
         if slot is None:

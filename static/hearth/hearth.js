@@ -36,6 +36,8 @@ document.addEventListener("DOMContentLoaded", () => {
     form.submit();
   };
   const warn = () => {
+    // Pages with unsaved work (a note's draft) save it now, while the session still stands.
+    document.dispatchEvent(new CustomEvent("hearth:idle-warning"));
     let left = warnBefore;
     countdown.textContent = String(left);
     if (!dialog.open) dialog.showModal();
@@ -66,4 +68,13 @@ document.addEventListener("DOMContentLoaded", () => {
   dialog.addEventListener("cancel", (event) => event.preventDefault());  // Escape must not dismiss silently
   body.addEventListener("htmx:afterRequest", schedule);
   schedule();
+});
+
+// Paged lists: after a pager link swaps its list in place (htmx), move focus to the new list so keyboard and
+// screen-reader users continue from its first row rather than from the top of the page.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const link = event.detail.requestConfig && event.detail.requestConfig.elt;
+  if (!link || !link.closest || !link.closest(".pager")) return;
+  const region = document.querySelector(link.getAttribute("data-hx-target"));
+  if (region) region.focus();
 });
