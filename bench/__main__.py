@@ -14,7 +14,14 @@ from pathlib import Path
 from time import perf_counter
 
 # One module per scenario; each has ``cases() -> list[Case]`` that loads its own data.
-SCENARIOS = ("bench.staff_list", "bench.client_search", "bench.schedule_week", "bench.chart", "bench.notes")
+SCENARIOS = (
+    "bench.staff_list",
+    "bench.client_search",
+    "bench.schedule_week",
+    "bench.chart",
+    "bench.notes",
+    "bench.measures_chart",
+)
 
 
 def run(var_dir: Path, *, warmup: int, iterations: int, scenarios: tuple[str, ...] = SCENARIOS) -> None:

@@ -9,6 +9,9 @@ person may see ``section`` for this client and audits the read with that section
 whose section the person may see. ``view`` is either a template name (rendered with ``client``, ``chart`` and the
 tab bar; extend ``clients/chart.html`` and fill ``{% block tab %}``) or a callable
 ``view(request, client, chart) -> HttpResponse`` that usually ends with :func:`render_tab`.
+
+Banners (``register_banner``) are warnings another app puts at the top of every tab, for those whose sections
+include the banner's section (measures: a critical questionnaire answer awaiting a clinician's response).
 """
 
 import re
@@ -64,6 +67,30 @@ def visible_tabs(chart) -> list[ChartTab]:
     return [tab for tab in all_tabs() if chart.allows(tab.section)]
 
 
+@dataclass(frozen=True)
+class ChartBanner:
+    """A warning another app shows at the top of every chart tab, to those who may see ``section``.
+
+    ``provider(client)`` returns ``(text, url)`` pairs (no PHI beyond what ``section`` allows; ``url`` may be "")."""
+
+    key: str
+    section: str
+    provider: Callable[..., list[tuple[str, str]]]
+    order: int
+
+
+_banners: Registry[ChartBanner] = Registry()
+
+
+def register_banner(key: str, section: str, provider, order: int = 100) -> ChartBanner:
+    """Add a banner source to every chart (e.g. measures: a critical answer awaiting a clinician's response)."""
+    return _banners.register(ChartBanner(key, section, provider, order))
+
+
+def banners_for(client, chart) -> list[tuple[str, str]]:
+    return [item for banner in _banners.entries() if chart.allows(banner.section) for item in banner.provider(client)]
+
+
 def _section_of(tab_key: str) -> str:
     tab = get_tab(tab_key)
     return tab.section if tab else ""
@@ -97,6 +124,7 @@ def header_context(request: HttpRequest, client, chart, section: str, contacts=N
         "age": client.age_on(today),
         "header_alerts": header_alerts,
         "guardian_missing": needs_guardian(client, today, contacts),
+        "chart_banners": banners_for(client, chart),
     }
 
 

@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "reports",
     "scheduling",
     "notes",
+    "measures",
     "console",
 ]
 
@@ -137,6 +138,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "tickets.context_processors.notifications",
+                "measures.context_processors.safety_notices",
                 "hearth.browsers.browser_support",
             ],
         },

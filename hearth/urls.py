@@ -10,4 +10,5 @@ urlpatterns = [
     path("tickets/", include("tickets.urls")),
     path("schedule/", include("scheduling.urls")),
     path("notes/", include("notes.urls")),
+    path("measures/", include("measures.urls")),
 ]
