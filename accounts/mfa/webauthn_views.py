@@ -26,6 +26,8 @@ def _error(message: str, status: int = 400) -> JsonResponse:
 
 
 def _json_body(request) -> dict:
+    if request.content_type != "application/json":  # a form post's body was already read as form fields
+        raise webauthn.SecurityKeyError("The request wasn't valid JSON.")
     try:
         body = json.loads(request.body or b"")
     except (ValueError, UnicodeDecodeError) as error:

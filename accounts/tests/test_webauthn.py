@@ -339,3 +339,11 @@ def test_a_key_from_another_clinic_address_is_not_offered(org, other_org, admin,
     page = client.get("/mfa/verify/").content.decode()
     assert "registered at another clinic" in page and "Use your security key" not in page
     assert _post_json(client, "/mfa/keys/sign-in/options/").status_code == 400
+
+
+def test_a_form_post_to_the_security_key_endpoints_is_refused_with_a_message(org, clinician, clinic_client):
+    client = clinic_client(org, clinician)
+    for url in ("/mfa/keys/register/", "/mfa/keys/sign-in/"):
+        response = client.post(url, {"credential": "x", "csrfmiddlewaretoken": "x"})
+        assert response.status_code == 400, url
+        assert response.json() == {"error": "The request wasn't valid JSON."}
