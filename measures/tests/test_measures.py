@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 import time_machine
 from django.core import mail
+from django.core.management import call_command
 
 from audit.models import AuditEvent
 from conftest import rls_queries
@@ -231,3 +232,10 @@ def test_the_clinics_pcl5_cutoff_applies_to_new_scores_only(org, admin, clinicia
         set_cutoff(phq9, actor=admin, cutoff=10)
     with pytest.raises(ValidationError, match="between 1 and 80"):
         set_cutoff(pcl5, actor=admin, cutoff=81)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flushed_database_gets_the_shipped_instruments_back():
+    """A flush (as between transactional tests) empties the table; post_migrate restores what Hearth ships."""
+    call_command("flush", interactive=False, verbosity=0)
+    assert set(Instrument.objects.values_list("key", flat=True)) == {"phq9", "gad7", "pcl5"}
