@@ -8,12 +8,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.people.models import Membership
+from accounts.people.models import Membership, User
 from audit.services import record, record_denied
 from clients import policies
 from clients.care_team.models import CareTeamMember
+from clients.programs.models import Program
 from clients.records.models import Client, EmergencyAccess
 from core.authz import get_for_clinic_or_404, require
+from tenancy.models import Location
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,26 @@ def chart_access(actor: Membership, client: Client) -> ChartAccess:
     return ChartAccess(sections, caseload, emergency.expires_at if emergency else None)
 
 
+def _unshown(path: str, model, shown: tuple[str, ...]) -> list[str]:
+    """The columns of ``model`` (reached by ``path``) to leave unread: all but its key and ``shown``."""
+    return [
+        f"{path}__{field.name}"
+        for field in model._meta.concrete_fields
+        if not field.primary_key and field.name not in shown
+    ]
+
+
+# What chart pages leave unread of the client's clinician, program and location: all but their names. Every chart
+# page compiles the client's statement, and quoting ~40 unused columns of the joined rows cost more than reading
+# them; a column left out is still loaded on first use (one query), never wrong.
+_UNSHOWN = (
+    *_unshown("primary_clinician", Membership, ("user",)),
+    *_unshown("primary_clinician__user", User, ("full_name",)),
+    *_unshown("program", Program, ("name",)),
+    *_unshown("default_location", Location, ("name",)),
+)
+
+
 def get_chart(request: HttpRequest, pk, section: str) -> tuple[Client, ChartAccess]:
     """The client and what the person may see, or 404 (another clinic, unknown) / 403 (not this section).
 
@@ -55,7 +77,7 @@ def get_chart(request: HttpRequest, pk, section: str) -> tuple[Client, ChartAcce
     """
     client = get_for_clinic_or_404(
         request,
-        Client.objects.select_related("primary_clinician__user", "program", "default_location"),
+        Client.objects.select_related("primary_clinician__user", "program", "default_location").defer(*_UNSHOWN),
         "clients.view",
         pk,
     )

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from core.clinic_time import clinic_today
 from core.registry import Registry
@@ -136,6 +137,8 @@ def render_tab(request: HttpRequest, client, chart, tab_key: str, template: str,
         "chart": chart,
         **header_context(request, client, chart, _section_of(tab_key), context.get("contacts")),
         "tabs": visible_tabs(chart),
+        # ``clients:tab`` is the chart's URL plus ``<key>/``: one reversal for the whole tab bar, not one per tab.
+        "tab_url_prefix": reverse("clients:chart", args=[client.pk]),
         "current_tab": tab_key,
         **context,
     }

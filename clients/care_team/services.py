@@ -49,6 +49,15 @@ def current_team(client: Client) -> list[CareTeamMember]:
     )
 
 
+def team_names(client: Client) -> list[str]:
+    """The current care team's names, in ``current_team``'s order: all the overview shows of it (one narrow query)."""
+    return list(
+        client.care_team.filter(removed_at__isnull=True)
+        .order_by("membership__user__full_name", "pk")
+        .values_list("membership__user__full_name", flat=True)
+    )
+
+
 @transaction.atomic
 def add_member(client: Client, *, actor: Membership, membership: Membership, request=None) -> CareTeamMember:
     current = Client.objects.select_for_update().get(pk=client.pk)  # one change to this team at a time

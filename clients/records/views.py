@@ -110,7 +110,7 @@ def overview_tab(request, client, chart):
     context = {
         "contacts": rows,
         "key_contacts": [c for c in rows if c.is_emergency_contact or c.is_legal_guardian],
-        "team": care_team.current_team(client),
+        "team": care_team.team_names(client),
         "can_manage_team": policies.can_manage_care_team(actor, client, chart.sections),
         "can_change_status": policies.can_change_status(actor, chart.sections),
         "alert_kinds": policies.alert_kinds_for(actor, chart.sections),

@@ -103,6 +103,19 @@ def test_a_deactivated_primary_clinician_is_refused(org, admin, make_member, mak
         care_team.set_primary_clinician(record, actor=admin, expected_version=1, membership=gone)
 
 
+def test_the_overviews_team_names_are_the_current_team_in_order(org, admin, clinician, supervisor, make_chart_client):
+    record = make_chart_client(org)
+    with tenant_context(org):
+        care_team.add_member(record, actor=admin, membership=supervisor)
+        added = care_team.add_member(record, actor=admin, membership=clinician)
+        both = care_team.team_names(record)
+        expected = [member.membership.user.full_name for member in care_team.current_team(record)]
+        care_team.remove_member(added, actor=admin)
+        after_removal = care_team.team_names(record)
+    assert both == expected == ["Carol Clinician", "Sue Supervisor"]
+    assert after_removal == ["Sue Supervisor"]
+
+
 # --- Views ---------------------------------------------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from html import unescape
 
 import pytest
 from django.http import HttpResponse
+from django.urls import reverse
 
 from audit.models import AuditEvent
 from clients import policies, tabs
@@ -53,6 +54,18 @@ def test_the_tab_bar_shows_only_tabs_the_person_may_see(
     assert response.status_code == 200
     assert _tab_labels(response) == expected
     assert 'aria-current="page">Overview<' in response.content.decode()
+
+
+def test_each_tab_link_is_the_tabs_own_url(org, clinician, make_chart_client, clinic_client):
+    """The tab bar builds its links from one reversed prefix: each must still be ``clients:tab`` for its key."""
+    record = make_chart_client(org, primary=clinician)
+    response = clinic_client(org, clinician).get(f"/clients/{record.pk}/diagnoses/")
+    nav = re.search(r'<nav class="chart-tabs".*?</nav>', response.content.decode(), re.S).group(0)
+    links = re.findall(r'<a href="([^"]+)"', nav)
+    keys = [tab.key for tab in tabs.all_tabs() if tab.label in _tab_labels(response)]
+    assert links == [reverse("clients:tab", args=[record.pk, key]) for key in keys]
+    assert len(links) == 9
+    assert all(clinic_client(org, clinician).get(link).status_code == 200 for link in links[:2])
 
 
 def test_front_desk_is_refused_the_diagnoses_tab_and_it_is_audited(
