@@ -110,8 +110,9 @@ LISTS = {
     "diagnoses": PagedList("diagnoses/", "page", "diagnoses", _diagnoses, "clinician", 25, 10),
     "consents": PagedList("consents/", "consents", "consents", _consents, "front_desk", 20, 15),
     "disclosures": PagedList("consents/", "disclosures", "disclosures", _disclosures, "front_desk", 20, 15),
-    "documents": PagedList("documents/", "page", "documents-list", _documents, "clinician", 25, 10),
-    "amendments": PagedList("amendments/", "page", "amendments", _amendments, "clinician", 25, 11),
+    # Chart pages of a clinician pay one more query for the measures app's safety banner.
+    "documents": PagedList("documents/", "page", "documents-list", _documents, "clinician", 25, 11),
+    "amendments": PagedList("amendments/", "page", "amendments", _amendments, "clinician", 25, 12),
     "status history": PagedList("status/", "history", "history", _status_changes, "clinician", 25, 10),
 }
 
