@@ -405,7 +405,7 @@ def test_the_amendment_page_with_notifications_has_a_fixed_query_count(
         _disclose(org, record, clinician, f"Provider {n}", ["progress_notes"])
     client = clinic_client(org, clinician)
     client.get("/")
-    with django_assert_max_num_queries(13 + rls_queries()):  # three audit events: chart, request, suggestions
+    with django_assert_max_num_queries(14 + rls_queries()):  # 3 audit events (chart, request, suggestions), banner
         response = client.get(f"/clients/{record.pk}/amendments/{amendment.pk}/")
     assert response.status_code == 200
     assert _text(response).count("Record outcome") == count

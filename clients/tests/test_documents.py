@@ -418,7 +418,7 @@ def test_the_documents_tab_has_a_fixed_query_count(
                 )
     client = clinic_client(org, clinician)
     client.get("/")
-    with django_assert_max_num_queries(10 + rls_queries()):  # two audit events (chart read, list), one INSERT each
+    with django_assert_max_num_queries(11 + rls_queries()):  # two audit events, one INSERT each; the safety banner
         response = client.get(f"/clients/{record.pk}/documents/")
     assert response.status_code == 200
     assert _text(response).count("Amended") == count // 2

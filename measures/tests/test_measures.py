@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 
 from audit.models import AuditEvent
 from conftest import rls_queries
@@ -237,5 +238,7 @@ def test_the_clinics_pcl5_cutoff_applies_to_new_scores_only(org, admin, clinicia
 @pytest.mark.django_db(transaction=True)
 def test_a_flushed_database_gets_the_shipped_instruments_back():
     """A flush (as between transactional tests) empties the table; post_migrate restores what Hearth ships."""
+    if connection.vendor == "postgresql":
+        pytest.skip("the app's restricted role may not truncate every table; SQLite shows the post_migrate restore")
     call_command("flush", interactive=False, verbosity=0)
     assert set(Instrument.objects.values_list("key", flat=True)) == {"phq9", "gad7", "pcl5"}
